@@ -18,7 +18,8 @@ void register_decode(CLI::App& app, GlobalOptions& global) {
   sub->add_option("-o,--output", o->output,
                   "Output video: .y4m (raw), .mp4 (H.264, visually lossless) or .mkv (FFV1, lossless)")
       ->required();
-  sub->callback([] {
+  sub->callback([o] {  // `o` must live as long as the parser that fills it
+    (void)o;
     throw CommandError("decode is not available yet: the codec has not landed in this build", 2);
   });
 }

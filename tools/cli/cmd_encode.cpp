@@ -22,7 +22,8 @@ void register_encode(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::Range(1, 100))->capture_default_str();
   sub->add_option("--gop", o->gop, "Intra period in frames")->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  sub->callback([] {
+  sub->callback([o] {  // `o` must live as long as the parser that fills it
+    (void)o;
     throw CommandError("encode is not available yet: the codec has not landed in this build", 2);
   });
 }

@@ -17,7 +17,8 @@ void register_info(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<InfoOptions>();
   sub->add_option("INPUT", o->input, "Input .vae file")->required();
   sub->add_flag("--json", o->json, "Machine-readable output");
-  sub->callback([] {
+  sub->callback([o] {  // `o` must live as long as the parser that fills it
+    (void)o;
     throw CommandError("info is not available yet: the .vae reader has not landed in this build", 2);
   });
 }

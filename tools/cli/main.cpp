@@ -1,9 +1,12 @@
 // Entry point of the `vaec` command-line tool.
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <thread>
 
+
 #include "cli/commands.h"
+#include "io/atomic_file.h"
 #include "io/ffmpeg_error.h"
 
 namespace vaec::cli {
@@ -20,10 +23,21 @@ void add_global_options(CLI::App& sub, GlobalOptions& global) {
   sub.add_flag("-q,--quiet", global.quiet, "No progress output on stderr");
 }
 
+namespace {
+// An interrupted run leaves no half-written output behind.
+void on_termination_signal(int sig) {
+  vaec::io::remove_pending_temporaries();
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+}  // namespace
+
 }  // namespace vaec::cli
 
 int main(int argc, char** argv) {
   using namespace vaec::cli;
+  std::signal(SIGINT, on_termination_signal);
+  std::signal(SIGTERM, on_termination_signal);
   CLI::App app{"vaec: a learned (VAE) video codec"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "vaec 0.1.0");

@@ -67,8 +67,10 @@ void AtomicFile::check_writable(const std::string& target) {
 }
 
 void remove_pending_temporaries() {
-  std::lock_guard<std::mutex> lock(pending_mutex());
+  // Called from a signal handler: never block (the interrupted thread may hold the lock).
+  if (!pending_mutex().try_lock()) return;
   for (const auto& path : pending()) ::unlink(path.c_str());
+  pending_mutex().unlock();
 }
 
 }  // namespace vaec::io

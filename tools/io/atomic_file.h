@@ -27,8 +27,8 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// Removes every temporary that is still pending; safe to call from a signal handler's
-// deferred path (the CLI calls it on SIGINT/SIGTERM before exiting).
+// Removes every temporary that is still pending. The CLI calls it from its SIGINT/SIGTERM
+// handler, so it only unlinks and never blocks.
 void remove_pending_temporaries();
 
 }  // namespace vaec::io

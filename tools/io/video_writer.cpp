@@ -31,9 +31,9 @@ struct OutputKind {
 };
 
 bool output_kind(const std::string& path, OutputKind& kind) {
-  if (path == "-") return kind = {"yuv4mpegpipe", "rawvideo", false}, true;
+  if (path == "-") return kind = {"yuv4mpegpipe", "wrapped_avframe", false}, true;
   std::string ext = extension_of(path);
-  if (ext == "y4m") return kind = {"yuv4mpegpipe", "rawvideo", false}, true;
+  if (ext == "y4m") return kind = {"yuv4mpegpipe", "wrapped_avframe", false}, true;
   if (ext == "mp4") return kind = {"mp4", "libx264", true}, true;
   if (ext == "mkv") return kind = {"matroska", "ffv1", false}, true;
   return false;

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs the whole test suite of an already built tree (scripts/setup.sh builds it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${VAEC_BUILD_DIR:-build}
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" "$@"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One-step set-up on Debian bookworm: installs the packages vaec needs (if missing) and builds
+# it in ./build (Release). Safe to run again: it installs nothing twice and rebuilds
+# incrementally. Needs root (or sudo) only when packages are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libtorch-dev libopenblas0-pthread   # OpenBLAS: Debian's reference BLAS is ~15x slower
+  libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev ffmpeg
+  catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libxxhash-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+BUILD_DIR=${VAEC_BUILD_DIR:-build}
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD_DIR" -j "$jobs"
+echo "setup: vaec built in $BUILD_DIR/tools/vaec" >&2
