@@ -78,8 +78,9 @@ class FfmpegWriter final : public VideoWriter {
     }
     int err = avformat_alloc_output_context2(&format_, nullptr, kind.muxer, url.c_str());
     if (err < 0 || !format_) throw IoError(ffmpeg_message(path_, "cannot create output", err));
-    const AVCodec* codec = avcodec_find_encoder_by_name(kind.encoder);
-    if (!codec) throw IoError(path_ + ": this FFmpeg has no " + kind.encoder + " encoder");
+    std::string name = options_.encoder.empty() ? kind.encoder : options_.encoder;
+    const AVCodec* codec = avcodec_find_encoder_by_name(name.c_str());
+    if (!codec) throw IoError(path_ + ": this FFmpeg has no " + name + " encoder");
     AVStream* stream = avformat_new_stream(format_, nullptr);
     encoder_ = avcodec_alloc_context3(codec);
     if (!stream || !encoder_) throw IoError(path_ + ": out of memory");
@@ -91,20 +92,23 @@ class FfmpegWriter final : public VideoWriter {
     encoder_->framerate = AVRational{int(rate_.num), int(rate_.den)};
     encoder_->sample_aspect_ratio = AVRational{1, 1};
     if (format_->oformat->flags & AVFMT_GLOBALHEADER) encoder_->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    encoder_->thread_count = options_.threads;
+    if (options_.gop > 0) encoder_->gop_size = options_.gop;
+    if (options_.low_delay) encoder_->max_b_frames = 0;
     AVDictionary* opts = nullptr;
-    std::string name = kind.encoder;
-    if (name == "libx264") {
+    if (!options_.encoder.empty()) {
+      for (const auto& [key, value] : options_.encoder_options) av_dict_set(&opts, key.c_str(), value.c_str(), 0);
+    } else if (name == "libx264") {
       av_dict_set(&opts, "preset", options_.x264_preset.c_str(), 0);
       av_dict_set(&opts, "crf", std::to_string(options_.x264_crf).c_str(), 0);
       encoder_->profile = FF_PROFILE_H264_HIGH;  // 8-bit 4:2:0 High: plays everywhere
     } else if (name == "ffv1") {
       av_dict_set(&opts, "level", "3", 0);
       av_dict_set(&opts, "slicecrc", "1", 0);
-      encoder_->thread_count = 0;
     }
     err = avcodec_open2(encoder_, codec, &opts);
     av_dict_free(&opts);
-    if (err < 0) throw IoError(ffmpeg_message(path_, std::string("cannot open the ") + kind.encoder + " encoder", err));
+    if (err < 0) throw IoError(ffmpeg_message(path_, "cannot open the " + name + " encoder", err));
     if ((err = avcodec_parameters_from_context(stream->codecpar, encoder_)) < 0)
       throw IoError(ffmpeg_message(path_, "cannot set stream parameters", err));
     stream->time_base = encoder_->time_base;

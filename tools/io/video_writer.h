@@ -3,6 +3,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/frame.h"
 
@@ -11,6 +13,13 @@ namespace vaec::io {
 struct VideoWriterOptions {
   int x264_crf = 12;  // visually lossless by default for .mp4
   std::string x264_preset = "medium";
+  // For codec comparisons: another libavcodec encoder (e.g. "libx265") with its private
+  // options, a fixed intra period and no frame reordering. Empty: the extension's default.
+  std::string encoder;
+  std::vector<std::pair<std::string, std::string>> encoder_options;
+  int gop = 0;               // intra period in frames; 0 leaves the encoder's default
+  bool low_delay = false;    // no B-frames
+  int threads = 0;           // encoder threads; 0 lets FFmpeg choose
 };
 
 class VideoWriter {

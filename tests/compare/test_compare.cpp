@@ -1,0 +1,58 @@
+// Bjøntegaard deltas and the low-delay peer encoders.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "compare/bd_rate.h"
+#include "compare/peer_codecs.h"
+#include "support/test_support.h"
+
+using namespace vaec;
+using compare::RdPoint;
+
+TEST_CASE("polyfit recovers an exact cubic", "[compare]") {
+  std::vector<double> x = {30, 33, 36, 39, 42}, y;
+  for (double v : x) y.push_back(2 - 0.5 * v + 0.01 * v * v - 0.0001 * v * v * v);
+  auto c = compare::polyfit(x, y, 3);
+  CHECK(c[0] == Approx(2).margin(1e-6));
+  CHECK(c[1] == Approx(-0.5).margin(1e-7));
+  CHECK(c[2] == Approx(0.01).margin(1e-8));
+  CHECK(c[3] == Approx(-0.0001).margin(1e-9));
+}
+
+TEST_CASE("BD-rate of a curve needing 10% fewer bits everywhere is -10%", "[compare]") {
+  std::vector<RdPoint> anchor = {{1000, 32.1}, {1800, 34.9}, {3100, 37.2}, {5200, 39.6}, {9000, 42.3}};
+  std::vector<RdPoint> better;
+  for (auto p : anchor) better.push_back({p.rate * 0.9, p.psnr});
+  CHECK(*compare::bd_rate(anchor, better) == Approx(-10.0).margin(1e-6));
+  CHECK(*compare::bd_rate(better, anchor) == Approx(100.0 / 0.9 - 100.0).margin(1e-6));
+  CHECK(*compare::bd_rate(anchor, anchor) == Approx(0.0).margin(1e-9));
+}
+
+TEST_CASE("BD-rate needs four points and overlapping quality", "[compare]") {
+  std::vector<RdPoint> a = {{1, 30}, {2, 33}, {4, 36}, {8, 39}};
+  std::vector<RdPoint> far = {{1, 50}, {2, 53}, {4, 56}, {8, 59}};
+  CHECK_FALSE(compare::bd_rate(a, far).has_value());
+  CHECK_FALSE(compare::bd_rate(a, {{1, 30}, {2, 33}, {4, 36}}).has_value());
+}
+
+TEST_CASE("low-delay x264 runs give real sizes and rates that fall with CRF", "[compare][ffmpeg]") {
+  test::TempDir tmp;
+  std::vector<Frame> frames;
+  for (int i = 0; i < 8; ++i) frames.push_back(test::make_frame(128, 96, i));
+  const auto& x264 = compare::find_peer("x264");
+  compare::PeerRun run;
+  run.gop = 4;
+  run.crf = 20;
+  auto fine = compare::run_peer(x264, frames, {25, 1}, run, tmp.path("fine.mkv"));
+  run.crf = 40;
+  auto coarse = compare::run_peer(x264, frames, {25, 1}, run, tmp.path("coarse.mkv"));
+  CHECK(fine.bytes == test::file_size(tmp.path("fine.mkv")));
+  CHECK(fine.bytes > coarse.bytes);
+  CHECK(fine.psnr_yuv > coarse.psnr_yuv);
+  CHECK(fine.kbps == Approx(fine.bytes * 8.0 / (8 / 25.0) / 1000.0));
+  auto probe = test::run("ffprobe -v error -select_streams v:0 -show_entries frame=pict_type -of csv=p=0 " + tmp.path("fine.mkv"));
+  CHECK(probe.output.find('B') == std::string::npos);  // low delay: no B-frames
+  CHECK(probe.output.substr(0, 1) == "I");
+  CHECK_THROWS_WITH(compare::find_peer("vp8"), Catch::Contains("x265"));
+}
