@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/eval_compare.h"
 #include "cli/input_options.h"
 #include "cli/progress.h"
 #include "io/ffmpeg_error.h"
@@ -125,16 +126,47 @@ void register_eval(CLI::App& app, GlobalOptions& global) {
   sub->footer(
       "Prints per-frame and mean PSNR of Y, U and V, PSNR-YUV = (6Y+U+V)/8 and MS-SSIM of Y.\n"
       "Both videos must have the same size and frame count.\n"
-      "Example: vaec eval original.mp4 decoded.mkv --summary");
+      "With --compare, encodes REF with vaec and the named codecs (low delay, same intra period),\n"
+      "prints rate and PSNR-YUV per point and the Bjontegaard BD-rate of vaec against each.\n"
+      "Examples: vaec eval original.mp4 decoded.mkv --summary\n"
+      "          vaec eval --compare x264,x265 input.mp4 --plot rd.svg");
   add_global_options(*sub, global);
   auto o = std::make_shared<EvalOptions>();
-  sub->add_option("REF", o->reference, "Reference (original) video")->required();
-  sub->add_option("DIST", o->distorted, "Distorted (decoded) video")->required();
+  auto c = std::make_shared<CompareOptions>();
+  sub->add_option("REF", o->reference, "Reference (original) video; with --compare, the input")->required();
+  sub->add_option("DIST", o->distorted, "Distorted (decoded) video");
   add_raw_input_options(*sub, o->raw);
   auto* json = sub->add_flag("--json", o->json, "JSON output for scripts");
   sub->add_flag("--csv", o->csv, "Per-frame CSV output")->excludes(json);
   sub->add_flag("--summary", o->summary, "Only the means, no per-frame rows");
-  sub->callback([o, &global] {
+
+  auto* cmp = sub->add_option("--compare", c->peers,
+                              "Compare vaec on REF with these codecs: x264,x265,svtav1 (RD table, BD-rate)")
+                  ->delimiter(',');
+  const std::string group = "Comparison (--compare)";
+  sub->add_option("--qualities", c->qualities, "vaec qualities to run")->delimiter(',')->needs(cmp)
+      ->group(group)->capture_default_str();
+  sub->add_option("--crfs", c->crfs, "Peer CRFs to run (default: a sweep per codec)")->delimiter(',')->needs(cmp)
+      ->group(group);
+  sub->add_option("--gop", c->gop, "Intra period for every codec")->check(CLI::Range(1, 100000))->needs(cmp)
+      ->group(group)->capture_default_str();
+  sub->add_option("--preset", c->preset, "Peer preset (default: medium; SVT-AV1: 8)")->needs(cmp)->group(group);
+  sub->add_option("--frames", c->max_frames, "Use only the first N frames")->check(CLI::PositiveNumber)
+      ->needs(cmp)->group(group);
+  sub->add_option("--model", c->model, "vaec model file (default: the bundled one)")->needs(cmp)->group(group);
+  sub->add_option("--plot", c->plot, "Write the RD curves as SVG")->needs(cmp)->group(group);
+  sub->add_option("--keep", c->work_dir, "Keep the encoded files in this folder")->needs(cmp)->group(group);
+
+  sub->callback([o, c, &global] {
+    if (!c->peers.empty()) {
+      if (!o->distorted.empty()) throw CommandError("eval --compare takes one input video, not two");
+      c->input = o->reference;
+      c->raw = o->raw;
+      c->json = o->json;
+      run_compare(*c, global);
+      return;
+    }
+    if (o->distorted.empty()) throw CommandError("eval needs a reference and a distorted video (or --compare)");
     auto quality = measure(*o, global);
     if (o->json)
       print_json(*o, quality);

@@ -67,6 +67,7 @@ EncodeMeasurement run_peer(const PeerCodec& peer, const std::vector<Frame>& fram
   wo.encoder_options = encoder_options(peer, run);
   wo.gop = run.gop;
   wo.low_delay = true;
+  wo.threads = run.threads;
   {
     auto writer = io::VideoWriter::create(path, frames[0].width, frames[0].height, rate, wo);
     for (const auto& f : frames) writer->write(f);
