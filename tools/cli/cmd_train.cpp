@@ -1,13 +1,55 @@
-// `vaec train`: placeholder until the model and trainer land (tools/train/ replaces this file).
+// `vaec train`: train the VAE from folders of images and videos (tools/train/).
+#include <memory>
+
 #include "cli/commands.h"
+#include "model/tensor_file.h"
+#include "train/dataset.h"
+#include "train/trainer.h"
 
 namespace vaec::cli {
 
 void register_train(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("train", "Train the VAE model from folders of images and videos");
   add_global_options(*sub, global);
-  sub->callback([] {
-    throw CommandError("train is not available yet: the model has not landed in this build", 2);
+  auto opt = std::make_shared<train::TrainOptions>();
+  sub->add_option("--data", opt->data_dir,
+                  "Folder with train/ and val/ (from scripts/get-training-data.sh), or of media")
+      ->required();
+  sub->add_option("--out", opt->out_dir, "Folder for the checkpoint and CSV log")->capture_default_str();
+  sub->add_option("--minutes", opt->minutes, "Wall-clock budget of this run")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_flag("--resume", opt->resume, "Continue from OUT/checkpoint.vckp when it exists");
+  sub->add_option("--batch", opt->batch, "Crops per step")->check(CLI::Range(1, 1024))->capture_default_str();
+  sub->add_option("--patch", opt->patch, "Crop size in luma pixels (multiple of 64)")
+      ->check(CLI::Range(64, 4096))->capture_default_str();
+  sub->add_option("--lr", opt->lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--decay-at", opt->decay_at, "Fraction of --minutes after which lr drops 10x (1: never)")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  sub->add_option("--warmup", opt->warmup_steps, "Linear lr warm-up steps from step 0")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  sub->add_option("--clip", opt->clip, "Gradient-norm clip (0: off)")->capture_default_str();
+  sub->add_option("--level-balance", opt->level_balance,
+                  "Loss weight exponent across gain levels (0: plain sum)")->capture_default_str();
+  sub->add_option("--checkpoint-minutes", opt->checkpoint_minutes, "Checkpoint interval")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--val-minutes", opt->val_minutes, "Validation interval")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub->add_option("--val-images", opt->val_images, "Validation images")->check(CLI::Range(0, 10000))
+      ->capture_default_str();
+  sub->add_option("--max-steps", opt->max_steps, "Stop after this many steps (0: use --minutes)")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--seed", opt->seed, "Random seed")->capture_default_str();
+  sub->callback([opt, &global] {
+    opt->threads = global.resolved_threads();
+    opt->quiet = global.quiet;
+    if (opt->patch % 64 != 0) throw CommandError("--patch must be a multiple of 64");
+    try {
+      train::run_training(*opt);
+    } catch (const train::DataError& e) {
+      throw CommandError(e.what());
+    } catch (const model::ModelFileError& e) {
+      throw CommandError(e.what());
+    }
   });
 }
 

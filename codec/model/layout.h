@@ -1,0 +1,22 @@
+// Frame <-> network tensor layout (DESIGN.md §2): luma is split 2x2 into four channels
+// (space-to-depth) and concatenated with U and V, giving 6 channels at half resolution.
+// Samples are normalised to [-0.5, 0.5].
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include "common/frame.h"
+
+namespace vaec::model {
+
+// [1, 6, ceil(h/2), ceil(w/2)] float32. Odd luma sizes replicate the last row/column.
+at::Tensor frame_to_tensor(const Frame& frame);
+
+// Inverse of frame_to_tensor for a [1, 6, h', w'] tensor with h' >= ceil(height/2) etc.;
+// extra rows/columns (padding) are cropped, samples rounded and clamped to 8 bits.
+Frame tensor_to_frame(const at::Tensor& t, int width, int height);
+
+// Replicate-pads the bottom/right of an NCHW tensor so H and W are multiples of `multiple`.
+at::Tensor pad_to_multiple(const at::Tensor& x, int64_t multiple);
+
+}  // namespace vaec::model

@@ -1,0 +1,36 @@
+// `vaec train`: rate-distortion training of the intra VAE on CPU (or whatever LibTorch offers),
+// with time-boxed runs, resumable checkpoints and a CSV log (DESIGN.md §3, issue 4).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace vaec::train {
+
+struct TrainOptions {
+  std::string data_dir;      // holds train/ and val/ (or is itself the training folder)
+  std::string out_dir = "training";
+  double minutes = 10.0;     // wall-clock budget of this run
+  int threads = 2;
+  bool resume = false;       // continue from out_dir/checkpoint.vckp if present
+  int batch = 8;
+  int patch = 192;           // luma crop size (multiple of 64)
+  double lr = 2e-4;
+  double decay_at = 0.85;    // fraction of --minutes after which lr drops 10x (>= 1: never)
+  int warmup_steps = 1000;
+  double clip = 1.0;         // gradient-norm clip
+  double level_balance = 0.5;  // loss weight of level l is (lambda_mid / lambda_l)^balance
+  double checkpoint_minutes = 5.0;
+  double val_minutes = 10.0;
+  int val_images = 32;       // validation stills (center crops) per evaluation
+  int val_crop = 512;
+  uint64_t seed = 1;
+  int64_t max_steps = 0;     // 0: until --minutes (tests use a few steps)
+  bool quiet = false;
+};
+
+// Runs training; returns the number of steps taken in this run. Throws DataError for unusable
+// data folders and ModelFileError for a damaged checkpoint.
+int64_t run_training(const TrainOptions& options);
+
+}  // namespace vaec::train
