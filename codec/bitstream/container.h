@@ -1,0 +1,118 @@
+// The .vae container: records, limits and their byte layout (docs/bitstream.md).
+//
+//   file = stream header record, packet record*, [index record, footer]
+//
+// Every record carries an XXH3-64 checksum. This file has the pure (de)serialization of single
+// records; enc_container.h writes whole streams, dec_container.h reads them.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "entropy/status.h"
+
+namespace vaec::bitstream {
+
+constexpr uint16_t kVersionMajor = 1;
+constexpr uint16_t kVersionMinor = 0;
+
+constexpr uint8_t kMagic[8] = {0x89, 'V', 'A', 'E', 0x0D, 0x0A, 0x1A, 0x0A};
+constexpr uint8_t kFooterMagic[8] = {'V', 'A', 'E', 'I', 'N', 'D', 'E', 'X'};
+
+constexpr size_t kHeaderSizeV1 = 72;       // header record size written by this version
+constexpr size_t kMaxHeaderSize = 4096;    // larger header_size fields are rejected
+constexpr size_t kPacketHeaderSize = 24;
+constexpr size_t kFooterSize = 16;
+constexpr size_t kIndexEntrySize = 16;
+
+// Limits, checked before anything is allocated.
+constexpr uint32_t kMaxDimension = 16384;
+constexpr uint32_t kMaxRateTerm = 1000000;       // fps_num and fps_den
+constexpr uint32_t kMaxGop = 65535;
+constexpr uint32_t kMaxFrameCount = 1u << 31;    // also bounds display indices
+constexpr uint32_t kMaxPayloadSize = 1u << 28;   // 256 MiB, any record
+
+enum class PixelFormat : uint8_t { kYuv420p8 = 0 };
+
+enum class PacketType : uint8_t {
+  kIntraFrame = 1,  // I frame: a seek point
+  kInterFrame = 2,  // P frame
+  kIndex = 3,       // I-frame index, last record before the footer
+  // Types >= kFirstSkippable are optional: readers that do not know them skip them.
+};
+constexpr uint8_t kFirstSkippable = 0x80;
+
+using ModelHash = std::array<uint8_t, 16>;
+
+// XXH3-128 of the model file's bytes, big-endian (the canonical XXH128 byte order).
+ModelHash compute_model_hash(const uint8_t* data, size_t size);
+
+struct StreamHeader {
+  uint16_t version_major = kVersionMajor;  // set by the writer; reported by the reader
+  uint16_t version_minor = kVersionMinor;
+  uint32_t width = 0;
+  uint32_t height = 0;
+  PixelFormat pixel_format = PixelFormat::kYuv420p8;
+  uint32_t fps_num = 0;
+  uint32_t fps_den = 1;
+  uint32_t gop = 1;            // I-frame interval, 1 = all intra
+  uint32_t frame_count = 0;    // 0 = unknown when the header was written
+  uint8_t quality = 50;        // encoder setting, 1..100
+  uint32_t encoder_version = 0;  // (major << 16) | (minor << 8) | patch of the writer
+  ModelHash model_hash{};
+
+  bool operator==(const StreamHeader& o) const;
+};
+
+// Checks every field against the limits above.
+Status validate_header(const StreamHeader& h);
+// Largest frame payload accepted for a stream of this size (<= kMaxPayloadSize).
+uint32_t max_frame_payload(const StreamHeader& h);
+
+// The stream header record (also the C API's stream header packet and codec extradata).
+Status serialize_header(const StreamHeader& h, std::vector<uint8_t>* out);
+// Parses a complete header record of exactly `size` bytes. Use header_record_size() on the
+// first 16 bytes to learn the size.
+Status parse_header(const uint8_t* data, size_t size, StreamHeader* out);
+// From the first 16 bytes: checks magic and major version, returns the record's total size.
+Status header_record_size(const uint8_t* first16, size_t* size);
+
+// The fixed 24-byte part of a packet record.
+struct PacketHeader {
+  uint8_t type = 0;
+  uint32_t payload_size = 0;
+  uint64_t display_index = 0;
+  uint64_t checksum = 0;  // XXH3-64 of the payload seeded with XXH3-64 of record bytes 0..15
+};
+
+// Serializes header + payload into one record (appended to *out).
+Status append_packet_record(uint8_t type, uint64_t display_index, const uint8_t* payload,
+                            size_t size, std::vector<uint8_t>* out);
+// Decodes the 24 fixed bytes; checks reserved bits, type and the size limit `max_payload`.
+Status parse_packet_header(const uint8_t* data, uint32_t max_payload, PacketHeader* out);
+bool packet_checksum_ok(const uint8_t* record24, const PacketHeader& h, const uint8_t* payload);
+
+struct IndexEntry {
+  uint64_t display_index = 0;
+  uint64_t offset = 0;  // byte offset of the I frame's packet record from the stream start
+  bool operator==(const IndexEntry& o) const {
+    return display_index == o.display_index && offset == o.offset;
+  }
+};
+
+struct StreamIndex {
+  uint32_t frame_count = 0;  // frames in the stream
+  std::vector<IndexEntry> entries;
+};
+
+void serialize_index_payload(const StreamIndex& index, std::vector<uint8_t>* out);
+// Entries must be strictly increasing in offset and display index, before `index_offset`.
+Status parse_index_payload(const uint8_t* data, size_t size, uint64_t index_offset,
+                           StreamIndex* out);
+
+void serialize_footer(uint64_t index_offset, uint8_t out[kFooterSize]);
+Status parse_footer(const uint8_t* data, uint64_t* index_offset);
+
+}  // namespace vaec::bitstream

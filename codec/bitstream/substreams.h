@@ -1,0 +1,27 @@
+// Framing of several byte streams (e.g. the rANS streams of z and y) inside one frame
+// payload: each is a LEB128 length followed by its bytes. The container never looks inside.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "entropy/status.h"
+
+namespace vaec::bitstream {
+
+void append_substream(const uint8_t* data, size_t size, std::vector<uint8_t>* payload);
+
+class SubstreamReader {
+ public:
+  SubstreamReader(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
+  // The next sub-stream (pointing into the payload). kEndOfStream when none is left.
+  Status next(const uint8_t** data, size_t* size);
+  bool done() const { return p_ == end_; }
+
+ private:
+  const uint8_t* p_;
+  const uint8_t* end_;
+};
+
+}  // namespace vaec::bitstream

@@ -1,0 +1,157 @@
+/*
+ * vaec: a learned (VAE) video codec. Public C API (plain C99, ABI-stable).
+ *
+ * Shaped like dav1d: open a context, push input, pull output, close. Every function returns
+ * VAEC_OK (0) or a negative VaecStatus; vaec_status_str() explains it. No function throws,
+ * aborts or keeps global state. Pictures are 8-bit YUV 4:2:0.
+ *
+ * Stream model: a stream starts with a stream header (the .vae file header record, also
+ * usable as codec extradata), followed by one packet per frame (a .vae packet record, with
+ * frame type, display index, length and checksum). See docs/bitstream.md.
+ *
+ * Encoding:
+ *
+ *     VaecSettings s;
+ *     vaec_default_settings(&s);
+ *     s.model_path = "samples/model.vaem"; s.width = w; s.height = h; s.fps_num = 25;
+ *     VaecContext *enc = NULL;
+ *     if (vaec_encoder_open(&enc, &s) < 0) ...;
+ *     VaecPacket pkt;
+ *     for (each input picture pic) {            // pic planes stay owned by the caller
+ *         int res = vaec_send_frame(enc, &pic);  // VAEC_EAGAIN: drain packets first, resend
+ *         while ((res = vaec_receive_packet(enc, &pkt)) == VAEC_OK) {
+ *             write(pkt.data, pkt.size);         // the first packet is the stream header
+ *             vaec_packet_unref(&pkt);
+ *         }
+ *         if (res != VAEC_EAGAIN) ...error;
+ *     }
+ *     vaec_send_frame(enc, NULL);                // flush
+ *     while (vaec_receive_packet(enc, &pkt) == VAEC_OK) { write(...); vaec_packet_unref(&pkt); }
+ *     vaec_close(&enc);                          // enc == NULL afterwards
+ *
+ * Decoding:
+ *
+ *     VaecContext *dec = NULL;
+ *     vaec_decoder_open(&dec, &s);               // s.model_path must hold the stream's model
+ *     for (each packet, the stream header first) {
+ *         VaecPacket in = { .data = bytes, .size = n };  // data is copied; caller keeps it
+ *         int res = vaec_send_packet(dec, &in);  // VAEC_EAGAIN: get frames first, resend
+ *         VaecPicture pic;
+ *         while ((res = vaec_get_frame(dec, &pic)) == VAEC_OK) {
+ *             use(pic.data, pic.stride, pic.pts);
+ *             vaec_picture_unref(&pic);
+ *         }
+ *         if (res != VAEC_EAGAIN) ...error;
+ *     }
+ *     vaec_send_packet(dec, NULL);               // flush, then drain with vaec_get_frame
+ *     vaec_close(&dec);
+ *
+ * ABI rules: structs only grow at the end into their reserved fields; enum values never
+ * change; callers always initialise settings with vaec_default_settings().
+ */
+#ifndef VAEC_VAEC_H
+#define VAEC_VAEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define VAEC_API __attribute__((visibility("default")))
+#else
+#define VAEC_API
+#endif
+
+#define VAEC_API_VERSION_MAJOR 0
+#define VAEC_API_VERSION_MINOR 1
+
+/* Status codes: VAEC_OK or negative. Values are stable. */
+typedef enum VaecStatus {
+  VAEC_OK = 0,
+  VAEC_EAGAIN = -1,           /* no output now: send more input (or input full: drain) */
+  VAEC_EOF = -2,              /* flushed and fully drained */
+  VAEC_EINVAL = -3,           /* invalid argument or call sequence */
+  VAEC_ENOMEM = -4,           /* allocation failed */
+  VAEC_EINVALIDDATA = -5,     /* malformed bitstream */
+  VAEC_ECHECKSUM = -6,        /* a packet or header checksum did not match */
+  VAEC_ETRUNCATED = -7,       /* the data ended inside a header or packet */
+  VAEC_ELIMIT = -8,           /* a value beyond this build's limits (size, rate, ...) */
+  VAEC_EUNSUPPORTED = -9,     /* e.g. a newer major bitstream version, unknown format */
+  VAEC_EMODEL = -10,          /* model missing, unreadable, or not the stream's model */
+  VAEC_EIO = -11,             /* reading or writing failed */
+  VAEC_EINTERNAL = -12        /* a bug: please report it */
+} VaecStatus;
+
+/* A static, human-readable description of a status code (never NULL). */
+VAEC_API const char *vaec_status_str(int status);
+
+typedef enum VaecPixelFormat {
+  VAEC_PIX_FMT_YUV420P = 0 /* 8-bit planar Y, U, V; chroma (w+1)/2 x (h+1)/2 */
+} VaecPixelFormat;
+
+typedef enum VaecFrameType {
+  VAEC_FRAME_NONE = 0,   /* not a frame: the stream header */
+  VAEC_FRAME_I = 1,      /* intra: decodable on its own, a seek point */
+  VAEC_FRAME_P = 2       /* predicted from the previous frame */
+} VaecFrameType;
+
+typedef struct VaecSettings {
+  const char *model_path; /* model file; the decoder checks it against the stream's hash */
+  int quality;            /* 1 (smallest) .. 100 (best); default 50 */
+  int gop;                /* I-frame interval in frames, >= 1 (1 = all intra); default 32 */
+  int threads;            /* worker threads, >= 0 (0 = automatic); never changes output */
+  int width, height;      /* encoder: picture size, 1..16384 */
+  int fps_num, fps_den;   /* encoder: frame rate as a rational, e.g. 30000/1001 */
+  int frame_count;        /* encoder: number of frames if known, else 0 */
+  uint32_t reserved[16];  /* must be zero (vaec_default_settings does it) */
+} VaecSettings;
+
+typedef struct VaecPicture {
+  int width, height;
+  VaecPixelFormat format;
+  uint8_t *data[3];       /* Y, U, V planes */
+  ptrdiff_t stride[3];    /* bytes between rows of each plane */
+  int64_t pts;            /* presentation time in frame units (the display index) */
+  VaecFrameType frame_type; /* decoder output: how the frame was coded */
+  void *priv;             /* library-owned buffer when returned by vaec_get_frame */
+  uint32_t reserved[8];
+} VaecPicture;
+
+typedef struct VaecPacket {
+  const uint8_t *data;    /* one stream header or one packet record */
+  size_t size;
+  int64_t pts;            /* display index of the frame (encoder output) */
+  VaecFrameType frame_type; /* VAEC_FRAME_NONE for the stream header */
+  void *priv;             /* library-owned buffer when returned by vaec_receive_packet */
+  uint32_t reserved[8];
+} VaecPacket;
+
+typedef struct VaecContext VaecContext; /* an encoder or a decoder */
+
+VAEC_API void vaec_default_settings(VaecSettings *settings);
+
+VAEC_API int vaec_encoder_open(VaecContext **ctx, const VaecSettings *settings);
+/* Copies the picture. NULL starts flushing. */
+VAEC_API int vaec_send_frame(VaecContext *ctx, const VaecPicture *picture);
+/* On VAEC_OK the packet stays valid until vaec_packet_unref(). */
+VAEC_API int vaec_receive_packet(VaecContext *ctx, VaecPacket *packet);
+VAEC_API void vaec_packet_unref(VaecPacket *packet);
+
+VAEC_API int vaec_decoder_open(VaecContext **ctx, const VaecSettings *settings);
+/* Copies the data. NULL starts flushing. */
+VAEC_API int vaec_send_packet(VaecContext *ctx, const VaecPacket *packet);
+/* On VAEC_OK the picture stays valid until vaec_picture_unref(). */
+VAEC_API int vaec_get_frame(VaecContext *ctx, VaecPicture *picture);
+VAEC_API void vaec_picture_unref(VaecPicture *picture);
+
+/* Frees the context (encoder or decoder) and sets *ctx to NULL; NULL-safe. */
+VAEC_API void vaec_close(VaecContext **ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VAEC_VAEC_H */
