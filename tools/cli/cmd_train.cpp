@@ -1,6 +1,8 @@
 // `vaec train`: train the VAE from folders of images and videos (tools/train/).
 #include <memory>
 
+#include <fmt/core.h>
+
 #include "cli/commands.h"
 #include "model/tensor_file.h"
 #include "train/dataset.h"
@@ -14,7 +16,7 @@ void register_train(CLI::App& app, GlobalOptions& global) {
   auto opt = std::make_shared<train::TrainOptions>();
   sub->add_option("--data", opt->data_dir,
                   "Folder with train/ and val/ (from scripts/get-training-data.sh), or of media")
-      ->required();
+      ;
   sub->add_option("--out", opt->out_dir, "Folder for the checkpoint and CSV log")->capture_default_str();
   sub->add_option("--minutes", opt->minutes, "Wall-clock budget of this run")
       ->check(CLI::PositiveNumber)->capture_default_str();
@@ -39,11 +41,22 @@ void register_train(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--max-steps", opt->max_steps, "Stop after this many steps (0: use --minutes)")
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--seed", opt->seed, "Random seed")->capture_default_str();
-  sub->callback([opt, &global] {
+  sub->add_option("--export", opt->export_path, "Write the shipping model file (.vaem) at the end");
+  auto export_only = std::make_shared<bool>(false);
+  sub->add_flag("--export-only", *export_only,
+                "Only write --export from OUT/checkpoint.vckp (no training; --data ignored)");
+  sub->callback([opt, export_only, &global] {
     opt->threads = global.resolved_threads();
     opt->quiet = global.quiet;
     if (opt->patch % 64 != 0) throw CommandError("--patch must be a multiple of 64");
     try {
+      if (*export_only) {
+        if (opt->export_path.empty()) throw CommandError("--export-only needs --export FILE");
+        const uint64_t hash = train::export_checkpoint(opt->out_dir, opt->export_path);
+        if (!opt->quiet) fmt::print(stderr, "wrote {} (hash {:016x})\n", opt->export_path, hash);
+        return;
+      }
+      if (opt->data_dir.empty()) throw CommandError("--data is required for training");
       train::run_training(*opt);
     } catch (const train::DataError& e) {
       throw CommandError(e.what());

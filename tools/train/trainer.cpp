@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/layout.h"
+#include "model/model_file.h"
 #include "model/tensor_file.h"
 #include "model/vae.h"
 #include "train/dataset.h"
@@ -197,7 +198,7 @@ std::vector<ValPoint> validate(model::Vae& net, const std::vector<Frame>& images
 std::vector<Frame> load_validation(const std::string& dir, const TrainOptions& opt,
                                    const std::function<void(const std::string&)>& log) {
   DatasetOptions dopt;
-  dopt.min_side = 128;
+  dopt.min_side = std::min(128, opt.val_crop);
   dopt.max_video_frames = 2;
   dopt.downscaled_copies = false;
   dopt.threads = opt.threads;
@@ -379,7 +380,22 @@ int64_t run_training(const TrainOptions& opt) {
                   step, ckpt));
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
+  if (!opt.export_path.empty()) {
+    const uint64_t hash = export_checkpoint(opt.out_dir, opt.export_path);
+    log(fmt::format("wrote model {} (hash {:016x})", opt.export_path, hash));
+  }
   return step - first_step;
+}
+
+uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_path) {
+  const std::string ckpt = (fs::path(out_dir) / kCheckpointName).string();
+  if (!fs::exists(ckpt)) throw model::ModelFileError("no checkpoint to export: " + ckpt);
+  model::Vae net;
+  Adam adam;
+  const Resumed r = load_checkpoint(ckpt, net, adam);
+  model::IntraModel m = model::IntraModel::from_network(net, {r.step, r.seconds});
+  m.save(model_path);
+  return m.content_hash();
 }
 
 }  // namespace vaec::train

@@ -27,10 +27,14 @@ struct TrainOptions {
   uint64_t seed = 1;
   int64_t max_steps = 0;     // 0: until --minutes (tests use a few steps)
   bool quiet = false;
+  std::string export_path;   // when set, write the shipping model file here at the end
 };
 
 // Runs training; returns the number of steps taken in this run. Throws DataError for unusable
 // data folders and ModelFileError for a damaged checkpoint.
 int64_t run_training(const TrainOptions& options);
+
+// Writes the shipping model file (.vaem) from OUT_DIR/checkpoint.vckp; returns its hash.
+uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_path);
 
 }  // namespace vaec::train

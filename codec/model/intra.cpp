@@ -1,0 +1,88 @@
+#include "model/intra.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <torch/autograd.h>
+
+#include "entropy/gaussian_tables.h"
+#include "model/layout.h"
+
+namespace vaec::model {
+
+namespace {
+
+int padded(int extent) { return int((extent + kLumaMultiple - 1) / kLumaMultiple * kLumaMultiple); }
+
+// Q10 mean -> float, exact (|mean_q| < 2^24 always holds: activations are clamped to 2^30
+// but y values that large are meaningless; the conversion is exact up to 2^24).
+inline float mean_value(int32_t q) { return float(q) * (1.0f / float(1 << kActivationFracBits)); }
+
+void check_size(int width, int height) {
+  if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
+    throw std::invalid_argument("frame size out of range");
+}
+
+}  // namespace
+
+LatentShape y_shape(const IntraModel& m, int width, int height) {
+  check_size(width, height);
+  return {int(m.config().M), padded(height) / 16, padded(width) / 16};
+}
+
+LatentShape z_shape(const IntraModel& m, int width, int height) {
+  check_size(width, height);
+  return {int(m.config().Nz), padded(height) / 64, padded(width) / 64};
+}
+
+HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, const LatentShape& zs) {
+  if (z.size() != zs.size() || zs.channels != m.hyper_synthesis().in_channels())
+    throw std::invalid_argument("hyper_params: z does not match its shape");
+  return m.hyper_synthesis().run(z.data(), zs.height, zs.width);
+}
+
+std::vector<int32_t> scale_indices(const HyperParams& p) {
+  std::vector<int32_t> idx(p.scale_q16.size());
+  entropy::gaussian_scale_indices(p.scale_q16.data(), idx.data(), idx.size());
+  return idx;
+}
+
+IntraLatents analyse(IntraModel& m, const Frame& frame, int quality) {
+  torch::NoGradGuard no_grad;
+  IntraLatents out;
+  out.y_shape = y_shape(m, frame.width, frame.height);
+  out.z_shape = z_shape(m, frame.width, frame.height);
+  const double level = quality_to_level(quality, m.levels());
+  auto& net = m.net();
+  torch::Tensor x = pad_to_multiple(frame_to_tensor(frame), kLumaMultiple / 2)
+                        .contiguous(at::MemoryFormat::ChannelsLast);
+  torch::Tensor y = (net->analysis(x) * net->gain(level)).contiguous();
+  torch::Tensor z = torch::round(net->hyper_analysis(y)).to(torch::kInt).contiguous();
+  out.z.assign(z.data_ptr<int32_t>(), z.data_ptr<int32_t>() + z.numel());
+  out.params = hyper_params(m, out.z, out.z_shape);
+  out.scale_index = scale_indices(out.params);
+  const float* yv = y.data_ptr<float>();
+  out.y.resize(out.y_shape.size());
+  for (size_t i = 0; i < out.y.size(); ++i)
+    out.y[i] = int32_t(std::nearbyint(yv[i] - mean_value(out.params.mean_q[i])));
+  return out;
+}
+
+Frame synthesise(IntraModel& m, const std::vector<int32_t>& y, const HyperParams& params,
+                 int width, int height, int quality) {
+  torch::NoGradGuard no_grad;
+  const LatentShape ys = y_shape(m, width, height);
+  if (y.size() != ys.size() || params.mean_q.size() != ys.size() || params.channels != ys.channels ||
+      params.height != ys.height || params.width != ys.width)
+    throw std::invalid_argument("synthesise: latents do not match the frame size");
+  torch::Tensor y_hat = torch::empty({1, ys.channels, ys.height, ys.width}, torch::kFloat);
+  float* dst = y_hat.data_ptr<float>();
+  for (size_t i = 0; i < y.size(); ++i) dst[i] = float(y[i]) + mean_value(params.mean_q[i]);
+  auto& net = m.net();
+  const double level = quality_to_level(quality, m.levels());
+  torch::Tensor x_hat = net->synthesis(
+      (y_hat * net->inverse_gain(level)).contiguous(at::MemoryFormat::ChannelsLast));
+  return tensor_to_frame(x_hat, width, height);
+}
+
+}  // namespace vaec::model

@@ -1,0 +1,48 @@
+// Intra coding with a loaded model, as integer arrays the entropy coder takes:
+//
+//   encoder: analyse()            -> z symbols, y symbols v = round(y - mean), CDF indices
+//   decoder: hyper_params(z)      -> means and scale indices (exact integer path)
+//            entropy-decode v with those indices
+//            synthesise(v, params) -> frame
+//
+// Only synthesise() and the encoder's transforms run float LibTorch; everything that picks a
+// CDF (z, the integer h_s, the scale indices, the means in y_hat = v + mean) is exact.
+// Callers set LibTorch's thread count (at::set_num_threads).
+#pragma once
+
+#include <cstddef>  // before common/frame.h, which uses size_t
+#include <cstdint>
+#include <vector>
+
+#include "common/frame.h"
+#include "model/integer_hyper.h"
+#include "model/model_file.h"
+
+namespace vaec::model {
+
+struct LatentShape {
+  int channels = 0, height = 0, width = 0;
+  size_t size() const { return size_t(channels) * height * width; }
+};
+
+// Shapes for a frame of width x height luma pixels (padded to kLumaMultiple).
+LatentShape y_shape(const IntraModel& m, int width, int height);
+LatentShape z_shape(const IntraModel& m, int width, int height);
+
+struct IntraLatents {
+  LatentShape z_shape, y_shape;
+  std::vector<int32_t> z;            // [Nz][h][w]; z table index = channel
+  std::vector<int32_t> y;            // [M][H][W] symbols v = round(y - mean)
+  std::vector<int32_t> scale_index;  // [M][H][W] Gaussian table per symbol
+  HyperParams params;                // means/scales behind scale_index
+};
+
+// Entropy parameters from decoded z: runs the integer h_s and picks the Gaussian tables.
+HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, const LatentShape& zs);
+std::vector<int32_t> scale_indices(const HyperParams& p);
+
+IntraLatents analyse(IntraModel& m, const Frame& frame, int quality);
+Frame synthesise(IntraModel& m, const std::vector<int32_t>& y, const HyperParams& params,
+                 int width, int height, int quality);
+
+}  // namespace vaec::model

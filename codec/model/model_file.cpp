@@ -1,0 +1,198 @@
+#include "model/model_file.h"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+#include <torch/nn/modules/conv.h>
+
+#include "entropy/gaussian_tables.h"
+#include "model/layers.h"
+
+namespace vaec::model {
+
+const char* const kModelArchitecture = "vaec-intra-mshp-gain-1";
+
+namespace {
+
+const std::string kMagic("VAEMODEL", 8);
+constexpr int kMaxWeightBits = 16;  // |w_q| < 2^16: ~5 significant digits per weight
+constexpr int64_t kZRange = 512;    // z densities are sampled on [-kZRange, kZRange]
+constexpr double kTailMass = 1e-9;  // pmf entries below this at the ends go to the escape
+
+IntegerConvLayer quantize_conv(torch::nn::Conv2d& conv, int upscale, bool relu) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor w = conv->weight.detach().to(torch::kDouble);
+  const torch::Tensor b = conv->bias.detach().to(torch::kDouble);
+  IntegerConvLayer L;
+  L.out = int(w.size(0));
+  L.in = int(w.size(1));
+  L.kernel = int(w.size(2));
+  L.upscale = upscale;
+  L.relu = relu;
+  const double max_w = std::max(w.abs().max().item<double>(), 1e-12);
+  L.shift = std::clamp(int(std::floor(std::log2(double(1 << kMaxWeightBits) / max_w))) - 1, 0, 24);
+  const torch::Tensor wq = torch::round(w * std::ldexp(1.0, L.shift)).permute({2, 3, 1, 0})
+                               .contiguous().to(torch::kInt);
+  const torch::Tensor bq = torch::round(b * std::ldexp(1.0, L.shift + kActivationFracBits))
+                               .to(torch::kInt);
+  L.weight.assign(wq.data_ptr<int32_t>(), wq.data_ptr<int32_t>() + wq.numel());
+  L.bias.assign(bq.data_ptr<int32_t>(), bq.data_ptr<int32_t>() + bq.numel());
+  return L;
+}
+
+entropy::CdfTableSet build_z_tables(Vae& net) {
+  const torch::Tensor pmf = net->entropy_bottleneck->integer_pmf(-kZRange, kZRange).contiguous();
+  std::vector<entropy::FactorizedPmf> channels(size_t(pmf.size(0)));
+  for (int64_t c = 0; c < pmf.size(0); ++c) {
+    const double* p = pmf[c].data_ptr<double>();
+    int64_t lo = 0, hi = pmf.size(1) - 1;
+    while (lo < hi && p[lo] < kTailMass) ++lo;
+    while (hi > lo && p[hi] < kTailMass) --hi;
+    channels[c].pmf.assign(p + lo, p + hi + 1);
+    channels[c].offset = int32_t(lo - kZRange);
+  }
+  entropy::CdfTableSet set;
+  const Status s = entropy::build_factorized_tables(channels, &set);
+  if (!s.ok()) throw ModelFileError(std::string("cannot build z CDF tables: ") + s.message());
+  return set;
+}
+
+uint64_t gaussian_fingerprint() {
+  entropy::CdfTableSet g;
+  if (!entropy::build_gaussian_tables(&g).ok()) throw ModelFileError("cannot build Gaussian tables");
+  return g.fingerprint();
+}
+
+}  // namespace
+
+IntegerHyperSynthesis quantize_hyper_synthesis(Vae& net) {
+  // h_s = SubPixelConv, ReLU, SubPixelConv, ReLU, Conv1x1 (see vae.cpp).
+  auto& seq = net->h_s;
+  std::vector<IntegerConvLayer> layers;
+  layers.push_back(quantize_conv(seq->ptr<SubPixelConvImpl>(0)->conv, 2, true));
+  layers.push_back(quantize_conv(seq->ptr<SubPixelConvImpl>(2)->conv, 2, true));
+  auto last = torch::nn::Conv2d(std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(seq->ptr(4)));
+  layers.push_back(quantize_conv(last, 1, false));
+  return IntegerHyperSynthesis(std::move(layers));
+}
+
+IntraModel IntraModel::from_network(Vae net, const ExportInfo& info) {
+  IntraModel m;
+  m.net_ = net;
+  m.net_->eval();
+  m.hyper_ = quantize_hyper_synthesis(m.net_);
+  m.z_tables_ = build_z_tables(m.net_);
+  m.info_ = info;
+  // The hash is that of the serialized payload, as a loader will see it.
+  const auto bytes = m.serialize();
+  m.hash_ = parse(bytes, "exported model").hash_;
+  return m;
+}
+
+std::vector<uint8_t> IntraModel::serialize() const {
+  const auto& c = net_->config();
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& L : hyper_.layers())
+    layers.push_back({{"in", L.in}, {"out", L.out}, {"kernel", L.kernel}, {"shift", L.shift},
+                      {"upscale", L.upscale}, {"relu", L.relu}});
+  nlohmann::json meta = {
+      {"format", "vaec model"},
+      {"architecture", kModelArchitecture},
+      {"config", {{"N", c.N}, {"M", c.M}, {"Nz", c.Nz}, {"lambdas", c.lambdas}}},
+      {"quality_map", "level = (quality - 1) / 99 * (levels - 1), gains interpolated in log domain"},
+      {"activation_frac_bits", kActivationFracBits},
+      {"scale_bound", kScaleBound},
+      {"h_s_layers", layers},
+      {"gaussian_tables_fingerprint", std::to_string(gaussian_fingerprint())},
+      {"train_steps", info_.train_steps},
+      {"train_seconds", info_.train_seconds}};
+  TensorFile f;
+  f.meta = meta.dump();
+  for (const auto& p : net_->named_parameters()) f.add("param/" + p.key(), p.value());
+  for (size_t i = 0; i < hyper_.layers().size(); ++i) {
+    const auto& L = hyper_.layers()[i];
+    f.add("h_s_int/" + std::to_string(i) + "/weight",
+          at::from_blob(const_cast<int32_t*>(L.weight.data()), {int64_t(L.weight.size())}, at::kInt));
+    f.add("h_s_int/" + std::to_string(i) + "/bias",
+          at::from_blob(const_cast<int32_t*>(L.bias.data()), {int64_t(L.bias.size())}, at::kInt));
+  }
+  auto tables = z_tables_.serialize();
+  f.add("z_cdf_tables", at::from_blob(tables.data(), {int64_t(tables.size())}, at::kByte));
+  return encode_tensor_file(f, kMagic, kModelFileVersion);
+}
+
+void IntraModel::save(const std::string& path) const { write_file_atomic(path, serialize()); }
+
+IntraModel IntraModel::load(const std::string& path) { return parse(read_whole_file(path), path); }
+
+IntraModel IntraModel::parse(const std::vector<uint8_t>& bytes, const std::string& what) {
+  IntraModel m;
+  const TensorFile f = decode_tensor_file(bytes, kMagic, kModelFileVersion, what, &m.hash_);
+  nlohmann::json meta;
+  try {
+    meta = nlohmann::json::parse(f.meta);
+    if (meta.at("architecture") != kModelArchitecture)
+      throw ModelFileError(what + ": model architecture '" + meta.at("architecture").get<std::string>() +
+                           "' is not supported by this build (" + kModelArchitecture + ")");
+    if (meta.at("activation_frac_bits") != kActivationFracBits)
+      throw ModelFileError(what + ": integer format does not match this build");
+    if (meta.at("gaussian_tables_fingerprint") != std::to_string(gaussian_fingerprint()))
+      throw ModelFileError(what + ": made for different Gaussian CDF tables than this build's");
+    VaeConfig c;
+    const auto& jc = meta.at("config");
+    c.N = jc.at("N");
+    c.M = jc.at("M");
+    c.Nz = jc.at("Nz");
+    c.lambdas = jc.at("lambdas").get<std::vector<double>>();
+    m.net_ = Vae(c);
+    m.info_.train_steps = meta.value("train_steps", int64_t(0));
+    m.info_.train_seconds = meta.value("train_seconds", 0.0);
+    std::vector<IntegerConvLayer> layers;
+    size_t i = 0;
+    for (const auto& jl : meta.at("h_s_layers")) {
+      IntegerConvLayer L;
+      L.in = jl.at("in");
+      L.out = jl.at("out");
+      L.kernel = jl.at("kernel");
+      L.shift = jl.at("shift");
+      L.upscale = jl.at("upscale");
+      L.relu = jl.at("relu");
+      auto ints = [&](const std::string& name) {
+        const at::Tensor& t = f.get(name);
+        if (t.scalar_type() != at::kInt) throw ModelFileError(what + ": bad tensor " + name);
+        return std::vector<int32_t>(t.data_ptr<int32_t>(), t.data_ptr<int32_t>() + t.numel());
+      };
+      L.weight = ints("h_s_int/" + std::to_string(i) + "/weight");
+      L.bias = ints("h_s_int/" + std::to_string(i) + "/bias");
+      layers.push_back(std::move(L));
+      ++i;
+    }
+    m.hyper_ = IntegerHyperSynthesis(std::move(layers));
+  } catch (const nlohmann::json::exception& e) {
+    throw ModelFileError(what + ": damaged metadata (" + e.what() + ")");
+  } catch (const std::invalid_argument& e) {
+    throw ModelFileError(what + ": " + e.what());
+  }
+  if (m.hyper_.in_channels() != m.net_->config().Nz || m.hyper_.out_channels() != 2 * m.net_->config().M)
+    throw ModelFileError(what + ": integer h_s does not match the configuration");
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : m.net_->named_parameters()) {
+      const at::Tensor& src = f.get("param/" + p.key());
+      if (src.sizes() != p.value().sizes() || src.scalar_type() != at::kFloat)
+        throw ModelFileError(what + ": tensor '" + p.key() + "' has the wrong shape");
+      p.value().copy_(src);
+    }
+  }
+  const at::Tensor& tables = f.get("z_cdf_tables");
+  if (tables.scalar_type() != at::kByte) throw ModelFileError(what + ": bad z CDF tables");
+  const Status s = entropy::CdfTableSet::deserialize(tables.data_ptr<uint8_t>(), size_t(tables.numel()),
+                                                     &m.z_tables_);
+  if (!s.ok()) throw ModelFileError(what + ": bad z CDF tables (" + s.message() + ")");
+  if (int64_t(m.z_tables_.size()) != m.net_->config().Nz)
+    throw ModelFileError(what + ": z CDF tables do not match the configuration");
+  m.net_->eval();
+  return m;
+}
+
+}  // namespace vaec::model

@@ -1,0 +1,54 @@
+// The shipping model file (.vaem): float weights of the transforms, the integer hyper-synthesis,
+// the factorized CDF tables of z, and metadata, in a tensor_file container whose payload hash is
+// the model's content hash (the bitstream stores it and the decoder refuses a different model).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "entropy/cdf_table.h"
+#include "model/integer_hyper.h"
+#include "model/tensor_file.h"
+#include "model/vae.h"
+
+namespace vaec::model {
+
+constexpr uint32_t kModelFileVersion = 1;
+extern const char* const kModelArchitecture;  // "vaec-intra-mshp-gain-1"
+
+struct ExportInfo {
+  int64_t train_steps = 0;
+  double train_seconds = 0;
+};
+
+class IntraModel {
+ public:
+  // Quantizes h_s and samples the z densities; `net` is copied (weights shared).
+  static IntraModel from_network(Vae net, const ExportInfo& info = {});
+  // Reads and validates a .vaem file; throws ModelFileError with a clear reason.
+  static IntraModel load(const std::string& path);
+  static IntraModel parse(const std::vector<uint8_t>& bytes, const std::string& what);
+
+  std::vector<uint8_t> serialize() const;
+  void save(const std::string& path) const;  // atomic
+
+  uint64_t content_hash() const { return hash_; }  // of the serialized payload
+  Vae& net() { return net_; }
+  const IntegerHyperSynthesis& hyper_synthesis() const { return hyper_; }
+  const entropy::CdfTableSet& z_tables() const { return z_tables_; }
+  const ExportInfo& info() const { return info_; }
+  const VaeConfig& config() const { return net_->config(); }
+  int64_t levels() const { return net_->config().levels(); }
+
+ private:
+  Vae net_{nullptr};
+  IntegerHyperSynthesis hyper_;
+  entropy::CdfTableSet z_tables_;
+  ExportInfo info_;
+  uint64_t hash_ = 0;
+};
+
+// Quantizes a trained float h_s into the integer network (exposed for tests).
+IntegerHyperSynthesis quantize_hyper_synthesis(Vae& net);
+
+}  // namespace vaec::model
