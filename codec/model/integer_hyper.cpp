@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
+#include <thread>
 
 namespace vaec::model {
 
@@ -17,12 +18,15 @@ struct Hwc {
   std::vector<int32_t> v;
 };
 
-Hwc conv(const Hwc& x, const IntegerConvLayer& L) {
-  Hwc y{x.h, x.w, L.out, std::vector<int32_t>(size_t(x.h) * x.w * L.out)};
+// Output rows [row_begin, row_end) of one layer. Integer arithmetic gives the same result
+// whatever the instruction set or the split into rows, so this is built for several ISAs
+// (picked at load time) and rows may be shared among threads, purely for speed.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void conv_rows(const Hwc& x, const IntegerConvLayer& L, Hwc& y, int row_begin, int row_end) {
   const int pad = L.kernel / 2;
   const int64_t round = L.shift > 0 ? int64_t(1) << (L.shift - 1) : 0;
   std::vector<int64_t> acc(size_t(L.out));
-  for (int i = 0; i < x.h; ++i)
+  for (int i = row_begin; i < row_end; ++i)
     for (int j = 0; j < x.w; ++j) {
       for (int o = 0; o < L.out; ++o) acc[o] = L.bias[o];
       for (int ki = 0; ki < L.kernel; ++ki) {
@@ -47,6 +51,17 @@ Hwc conv(const Hwc& x, const IntegerConvLayer& L) {
         out[o] = int32_t(std::clamp(r, -kActivationLimit, kActivationLimit));
       }
     }
+}
+
+Hwc conv(const Hwc& x, const IntegerConvLayer& L, int threads) {
+  Hwc y{x.h, x.w, L.out, std::vector<int32_t>(size_t(x.h) * x.w * L.out)};
+  threads = std::clamp(threads, 1, x.h);
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(conv_rows, std::cref(x), std::cref(L), std::ref(y), x.h * t / threads,
+                      x.h * (t + 1) / threads);
+  conv_rows(x, L, y, 0, x.h / threads);
+  for (auto& th : pool) th.join();
   return y;
 }
 
@@ -92,7 +107,7 @@ int IntegerHyperSynthesis::upscale() const {
   return r;
 }
 
-HyperParams IntegerHyperSynthesis::run(const int32_t* z, int h, int w) const {
+HyperParams IntegerHyperSynthesis::run(const int32_t* z, int h, int w, int threads) const {
   if (h <= 0 || w <= 0 || layers_.empty()) throw std::invalid_argument("integer h_s: empty input");
   Hwc x{h, w, in_channels(), std::vector<int32_t>(size_t(h) * w * in_channels())};
   for (int c = 0; c < x.c; ++c)
@@ -103,7 +118,7 @@ HyperParams IntegerHyperSynthesis::run(const int32_t* z, int h, int w) const {
         x.v[(size_t(i) * w + j) * x.c + c] = int32_t(v * (int64_t(1) << kActivationFracBits));
       }
   for (const auto& L : layers_) {
-    x = conv(x, L);
+    x = conv(x, L, threads);
     if (L.upscale > 1) x = pixel_shuffle(x, L.upscale);
     if (L.relu)
       for (auto& v : x.v) v = std::max(v, 0);

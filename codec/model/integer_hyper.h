@@ -38,8 +38,9 @@ class IntegerHyperSynthesis {
   explicit IntegerHyperSynthesis(std::vector<IntegerConvLayer> layers);
 
   // z: integer hyper-latents, channel-major [in_channels()][h][w]. The last layer's output
-  // channels are split in half: means, then scales. Single-threaded, fixed order.
-  HyperParams run(const int32_t* z, int h, int w) const;
+  // channels are split in half: means, then scales. Exact integer arithmetic: the result is
+  // identical for any `threads` (rows are shared out; each element's sum has a fixed order).
+  HyperParams run(const int32_t* z, int h, int w, int threads = 1) const;
 
   int in_channels() const { return layers_.empty() ? 0 : layers_.front().in; }
   int out_channels() const;  // 2 * M

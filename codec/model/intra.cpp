@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <ATen/Parallel.h>
 #include <torch/autograd.h>
 
 #include "entropy/gaussian_tables.h"
@@ -35,10 +36,11 @@ LatentShape z_shape(const IntraModel& m, int width, int height) {
   return {int(m.config().Nz), padded(height) / 64, padded(width) / 64};
 }
 
-HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, const LatentShape& zs) {
+HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, const LatentShape& zs,
+                         int threads) {
   if (z.size() != zs.size() || zs.channels != m.hyper_synthesis().in_channels())
     throw std::invalid_argument("hyper_params: z does not match its shape");
-  return m.hyper_synthesis().run(z.data(), zs.height, zs.width);
+  return m.hyper_synthesis().run(z.data(), zs.height, zs.width, threads);
 }
 
 std::vector<int32_t> scale_indices(const HyperParams& p) {
@@ -59,7 +61,7 @@ IntraLatents analyse(IntraModel& m, const Frame& frame, int quality) {
   torch::Tensor y = (net->analysis(x) * net->gain(level)).contiguous();
   torch::Tensor z = torch::round(net->hyper_analysis(y)).to(torch::kInt).contiguous();
   out.z.assign(z.data_ptr<int32_t>(), z.data_ptr<int32_t>() + z.numel());
-  out.params = hyper_params(m, out.z, out.z_shape);
+  out.params = hyper_params(m, out.z, out.z_shape, at::get_num_threads());
   out.scale_index = scale_indices(out.params);
   const float* yv = y.data_ptr<float>();
   out.y.resize(out.y_shape.size());

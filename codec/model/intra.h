@@ -38,7 +38,9 @@ struct IntraLatents {
 };
 
 // Entropy parameters from decoded z: runs the integer h_s and picks the Gaussian tables.
-HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, const LatentShape& zs);
+// `threads` only changes speed, never the result.
+HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, const LatentShape& zs,
+                         int threads = 1);
 std::vector<int32_t> scale_indices(const HyperParams& p);
 
 IntraLatents analyse(IntraModel& m, const Frame& frame, int quality);

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
       IntraModel m = IntraModel::load(model_path);
       std::ifstream in(latents_path, std::ios::binary);
       const auto z = read_ints(in), idx = read_ints(in), mean = read_ints(in);
-      const HyperParams p = hyper_params(m, z, z_shape(m, W, H));
+      const HyperParams p = hyper_params(m, z, z_shape(m, W, H), at::get_num_threads());
       const auto idx2 = scale_indices(p);
       std::printf("%016llx\n", (unsigned long long)xxhash64(idx2.data(), idx2.size() * 4));
       return (idx2 == idx && p.mean_q == mean && !idx.empty()) ? 0 : 1;

@@ -79,6 +79,9 @@ TEST_CASE("integer hyper-synthesis tracks the float network", "[model]") {
   auto [mu, sigma] = net->hyper_synthesis(z.to(torch::kFloat));
   const at::Tensor zc = z.contiguous();
   const HyperParams p = hs.run(zc.data_ptr<int32_t>(), 3, 5);
+  const HyperParams p3 = hs.run(zc.data_ptr<int32_t>(), 3, 5, 3);  // rows over 3 threads
+  CHECK(p3.mean_q == p.mean_q);
+  CHECK(p3.scale_q16 == p.scale_q16);
   REQUIRE(p.channels == 24);
   REQUIRE(p.height == 12);
   REQUIRE(p.width == 20);
