@@ -1,5 +1,6 @@
 // rANS encoder: walks the symbols backwards (rANS is last-in first-out) so that the decoder
 // reads forwards; lane i % L codes symbol i, all lanes share one word stream.
+#include <utility>
 #include <vector>
 
 #include "entropy/byte_io.h"
@@ -58,22 +59,36 @@ void put_escape_payload(WordSink* sink, uint64_t* x, const CdfTableSet::TableInf
   sink->put_bits(x, side * 32 + uint32_t(k), detail::kEscapeHeaderBits);
 }
 
+// Encodes one value with lane state x (inlined: the states stay in registers).
+inline void encode_one(const CdfTableSet& tables, WordSink* sink, uint64_t& x, int32_t index,
+                       int32_t value) {
+  const CdfTableSet::TableInfo& t = tables.info()[index];
+  const int64_t s = int64_t(value) - t.offset;
+  if (s >= 0 && s < int64_t(t.escape)) {
+    sink->put(&x, tables.enc_symbols()[t.enc_base + uint32_t(s)]);
+    return;
+  }
+  uint64_t y = x;
+  put_escape_payload(sink, &y, t, value);
+  sink->put(&y, tables.enc_symbols()[t.enc_base + t.escape]);
+  x = y;
+}
+
+// One block of L values, last lane first (rANS is last-in first-out).
+template <size_t... l>
+inline void encode_block(const CdfTableSet& tables, WordSink* sink, uint64_t* state,
+                         const int32_t* values, const int32_t* cdf_index, std::index_sequence<l...>) {
+  constexpr size_t kLast = sizeof...(l) - 1;
+  (encode_one(tables, sink, state[kLast - l], cdf_index[kLast - l], values[kLast - l]), ...);
+}
+
 template <int L>
 void encode_lanes(const CdfTableSet& tables, const int32_t* values, const int32_t* cdf_index,
                   size_t n, WordSink* sink, uint64_t* state) {
-  const CdfTableSet::TableInfo* info = tables.info();
-  const CdfTableSet::EncSymbol* enc = tables.enc_symbols();
-  for (size_t i = n; i-- > 0;) {
-    uint64_t* x = &state[i % L];
-    const CdfTableSet::TableInfo& t = info[cdf_index[i]];
-    const int64_t s = int64_t(values[i]) - t.offset;
-    if (s >= 0 && s < int64_t(t.escape)) {
-      sink->put(x, enc[t.enc_base + uint32_t(s)]);
-    } else {
-      put_escape_payload(sink, x, t, values[i]);
-      sink->put(x, enc[t.enc_base + t.escape]);
-    }
-  }
+  const size_t full = n - n % L;
+  for (size_t i = n; i-- > full;) encode_one(tables, sink, state[i % L], cdf_index[i], values[i]);
+  for (size_t i = full; i > 0; i -= L)
+    encode_block(tables, sink, state, values + i - L, cdf_index + i - L, std::make_index_sequence<L>());
 }
 
 }  // namespace
