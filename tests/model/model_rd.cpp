@@ -1,0 +1,84 @@
+// Not a test: real rate-distortion of the intra model through the rANS coder.
+//   model_rd MODEL.vaem QUALITIES(comma list) IMAGE...
+// For each image and quality: analyse, entropy-code z (table = channel) and y (Gaussian table
+// per symbol) into real bytes, decode them back (z -> integer h_s -> indices -> y), check the
+// symbols round-trip, synthesise, and report bits per pixel (real bytes) and PSNR-YUV.
+#include <ATen/Parallel.h>
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <string>
+
+#include "entropy/gaussian_tables.h"
+#include "entropy/rans.h"
+#include "io/video_reader.h"
+#include "model/intra.h"
+
+using namespace vaec;
+
+static double psnr_yuv(const Frame& a, const Frame& b) {
+  double mse[3] = {0, 0, 0};
+  for (int p = 0; p < 3; ++p) {
+    for (size_t i = 0; i < a.planes[p].size(); ++i) {
+      const double d = double(a.planes[p][i]) - double(b.planes[p][i]);
+      mse[p] += d * d;
+    }
+    mse[p] /= double(a.planes[p].size());
+  }
+  const double m = (6 * mse[0] + mse[1] + mse[2]) / 8;
+  return 10 * std::log10(255.0 * 255.0 / std::max(m, 1e-10));
+}
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s MODEL QUALITIES IMAGE...\n", argv[0]);
+    return 2;
+  }
+  at::set_num_threads(2);
+  model::IntraModel m = model::IntraModel::load(argv[1]);
+  entropy::CdfTableSet gauss;
+  if (!entropy::build_gaussian_tables(&gauss).ok()) return 1;
+  std::vector<int> qualities;
+  std::stringstream qs(argv[2]);
+  for (std::string t; std::getline(qs, t, ',');) qualities.push_back(std::stoi(t));
+  std::vector<double> sum_bpp(qualities.size()), sum_psnr(qualities.size());
+  int n = 0;
+  for (int a = 3; a < argc; ++a) {
+    Frame f;
+    if (!io::VideoReader::open(argv[a])->read(f)) continue;
+    ++n;
+    for (size_t k = 0; k < qualities.size(); ++k) {
+      const int q = qualities[k];
+      model::IntraLatents lat = model::analyse(m, f, q);
+      std::vector<int32_t> z_index(lat.z.size());
+      const size_t zplane = size_t(lat.z_shape.height) * lat.z_shape.width;
+      for (size_t i = 0; i < z_index.size(); ++i) z_index[i] = int32_t(i / zplane);
+      std::vector<uint8_t> zb, yb;
+      if (!entropy::enc_rans(m.z_tables(), lat.z.data(), z_index.data(), lat.z.size(), &zb).ok() ||
+          !entropy::enc_rans(gauss, lat.y.data(), lat.scale_index.data(), lat.y.size(), &yb).ok())
+        return 1;
+      // Decoder side: only the bytes, the model and the frame size.
+      std::vector<int32_t> z(lat.z.size()), y(lat.y.size());
+      if (!entropy::dec_rans(m.z_tables(), zb.data(), zb.size(), z_index.data(), z.size(), z.data()).ok())
+        return 1;
+      const model::HyperParams p = model::hyper_params(m, z, lat.z_shape, 2);
+      const auto idx = model::scale_indices(p);
+      if (!entropy::dec_rans(gauss, yb.data(), yb.size(), idx.data(), y.size(), y.data()).ok() ||
+          y != lat.y || z != lat.z) {
+        std::fprintf(stderr, "%s q%d: round trip FAILED\n", argv[a], q);
+        return 1;
+      }
+      const Frame out = model::synthesise(m, y, p, f.width, f.height, q);
+      const double bpp = 8.0 * double(zb.size() + yb.size()) / (double(f.width) * f.height);
+      const double db = psnr_yuv(f, out);
+      sum_bpp[k] += bpp;
+      sum_psnr[k] += db;
+      std::printf("%s q%d: %.4f bpp (z %zu B, y %zu B)  %.2f dB\n", argv[a], q, bpp, zb.size(), yb.size(), db);
+    }
+  }
+  for (size_t k = 0; k < qualities.size(); ++k)
+    std::printf("mean over %d images, q%d: %.4f bpp  %.2f dB PSNR-YUV\n", n, qualities[k],
+                sum_bpp[k] / n, sum_psnr[k] / n);
+  return 0;
+}
