@@ -1,31 +1,102 @@
-// `vaec encode`: compress a video into a .vae file (lands with the end-to-end codec).
+// `vaec encode`: compress a video into a .vae file through the C API.
+#include <chrono>
 #include <memory>
 
+#include <fmt/format.h>
+
+#include "cli/codec_session.h"
 #include "cli/commands.h"
+#include "cli/input_options.h"
+#include "cli/model_option.h"
+#include "cli/progress.h"
+#include "cli/vae_files.h"
+#include "io/ffmpeg_error.h"
 
 namespace vaec::cli {
 namespace {
+
 struct EncodeOptions {
-  std::string input, output;
+  std::string input, output, model;
   int quality = 50;
   int gop = 32;
+  int64_t max_frames = -1;
+  RawInputOptions raw;
 };
+
+void encode(const EncodeOptions& o, const GlobalOptions& global) {
+  auto reader = open_input(o.input, o.raw);
+  const auto& info = reader->info();
+  if (info.converted && !global.quiet)
+    std::fprintf(stderr, "vaec: %s: converting %s to yuv420p\n", o.input.c_str(), info.source_pixel_format.c_str());
+  const std::string model = resolve_model_path(o.model);
+  VaecSettings s;
+  vaec_default_settings(&s);
+  s.model_path = model.c_str();
+  s.quality = o.quality;
+  s.gop = o.gop;
+  s.threads = global.threads;
+  s.width = info.width;
+  s.height = info.height;
+  s.fps_num = int(info.frame_rate.num);
+  s.fps_den = int(info.frame_rate.den);
+  s.frame_count = 0;  // the index at the end records it; containers' counts are not always exact
+
+  VaeOutput output(o.output);
+  EncoderSession encoder(s);
+  int64_t total = info.frame_count;
+  if (o.max_frames > 0 && (total < 0 || total > o.max_frames)) total = o.max_frames;
+  Progress progress("encode", total, global.quiet);
+  const auto start = std::chrono::steady_clock::now();
+  int64_t frames = 0, bytes = 0;
+  auto on_packet = [&](const VaecPacket& p) {
+    output.write_packet(p);
+    bytes += int64_t(p.size);
+  };
+  Frame frame;
+  try {
+    while ((o.max_frames < 0 || frames < o.max_frames) && reader->read(frame)) {
+      encoder.encode(&frame, on_packet);
+      progress.update(++frames);
+    }
+  } catch (const io::IoError& e) {
+    throw CommandError(e.what());
+  }
+  if (frames == 0) throw CommandError(o.input + ": no frames could be decoded");
+  encoder.encode(nullptr, on_packet);
+  Status st = output.writer().finish();
+  if (!st.ok()) throw CommandError(status_message(o.output, "cannot finish the stream", st));
+  const int64_t file_bytes = int64_t(output.writer().bytes_written());
+  output.commit();
+  progress.finish();
+  if (!global.quiet) {
+    double seconds = double(frames) * info.frame_rate.den / double(info.frame_rate.num);
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "%s", fmt::format("vaec: {} frames {}x{}, {} bytes, {:.1f} kbit/s, {:.4f} bpp, "
+                                           "quality {}, {:.2f} fps\n",
+                                           frames, info.width, info.height, file_bytes,
+                                           file_bytes * 8.0 / seconds / 1000.0,
+                                           file_bytes * 8.0 / (double(frames) * info.width * info.height),
+                                           o.quality, frames / std::max(elapsed, 1e-9)).c_str());
+  }
+}
+
 }  // namespace
 
 void register_encode(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("encode", "Compress a video file into a .vae bitstream");
+  sub->footer("Example: vaec encode input.mp4 -o out.vae --quality 60");
   add_global_options(*sub, global);
   auto o = std::make_shared<EncodeOptions>();
   sub->add_option("INPUT", o->input, "Input video (any format FFmpeg reads; - for stdin)")->required();
-  sub->add_option("-o,--output", o->output, "Output .vae file")->required();
+  sub->add_option("-o,--output", o->output, "Output .vae file (- for stdout)")->required();
   sub->add_option("--quality", o->quality, "Quality 1 (smallest) .. 100 (best)")
       ->check(CLI::Range(1, 100))->capture_default_str();
-  sub->add_option("--gop", o->gop, "Intra period in frames")->check(CLI::Range(1, 100000))
+  sub->add_option("--gop", o->gop, "Intra period in frames")->check(CLI::Range(1, 65535))
       ->capture_default_str();
-  sub->callback([o] {  // `o` must live as long as the parser that fills it
-    (void)o;
-    throw CommandError("encode is not available yet: the codec has not landed in this build", 2);
-  });
+  sub->add_option("--frames", o->max_frames, "Encode only the first N frames")->check(CLI::PositiveNumber);
+  add_model_option(*sub, o->model);
+  add_raw_input_options(*sub, o->raw);
+  sub->callback([o, &global] { encode(*o, global); });
 }
 
 }  // namespace vaec::cli

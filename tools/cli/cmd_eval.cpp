@@ -1,5 +1,7 @@
 // `vaec eval REF DIST`: PSNR (Y, U, V, YUV) and MS-SSIM of one video against another.
+#include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <vector>
@@ -72,6 +74,31 @@ metrics::SequenceQuality measure(const EvalOptions& o, const GlobalOptions& glob
   return quality;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) items.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
+std::vector<int> parse_int_list(const std::string& text, const char* option, int lo, int hi) {
+  std::vector<int> values;
+  for (const auto& item : split_list(text)) {
+    char* end = nullptr;
+    long v = std::strtol(item.c_str(), &end, 10);
+    if (*end || v < lo || v > hi)
+      throw CommandError(fmt::format("{}: '{}' is not an integer in {}..{}", option, item, lo, hi));
+    values.push_back(int(v));
+  }
+  if (values.empty()) throw CommandError(fmt::format("{} needs at least one value", option));
+  return values;
+}
+
 nlohmann::json frame_json(const metrics::FrameQuality& f) {
   return {{"psnr_y", f.psnr.y}, {"psnr_u", f.psnr.u}, {"psnr_v", f.psnr.v},
           {"psnr_yuv", f.psnr.yuv()}, {"ms_ssim_y", f.ms_ssim_y}};
@@ -140,14 +167,14 @@ void register_eval(CLI::App& app, GlobalOptions& global) {
   sub->add_flag("--csv", o->csv, "Per-frame CSV output")->excludes(json);
   sub->add_flag("--summary", o->summary, "Only the means, no per-frame rows");
 
-  auto* cmp = sub->add_option("--compare", c->peers,
-                              "Compare vaec on REF with these codecs: x264,x265,svtav1 (RD table, BD-rate)")
-                  ->delimiter(',');
+  auto lists = std::make_shared<std::array<std::string, 3>>();  // --compare, --qualities, --crfs
+  auto* cmp = sub->add_option("--compare", (*lists)[0],
+                              "Compare vaec on REF with these codecs: x264,x265,svtav1 (RD table, BD-rate)");
   const std::string group = "Comparison (--compare)";
-  sub->add_option("--qualities", c->qualities, "vaec qualities to run")->delimiter(',')->needs(cmp)
-      ->group(group)->capture_default_str();
-  sub->add_option("--crfs", c->crfs, "Peer CRFs to run (default: a sweep per codec)")->delimiter(',')->needs(cmp)
-      ->group(group);
+  sub->add_option("--qualities", (*lists)[1], "vaec qualities to run, e.g. 10,30,50,70,90 (the default)")
+      ->needs(cmp)->group(group);
+  sub->add_option("--crfs", (*lists)[2], "Peer CRFs to run, e.g. 18,23,28,33,38 (default: a sweep per codec)")
+      ->needs(cmp)->group(group);
   sub->add_option("--gop", c->gop, "Intra period for every codec")->check(CLI::Range(1, 100000))->needs(cmp)
       ->group(group)->capture_default_str();
   sub->add_option("--preset", c->preset, "Peer preset (default: medium; SVT-AV1: 8)")->needs(cmp)->group(group);
@@ -157,8 +184,11 @@ void register_eval(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--plot", c->plot, "Write the RD curves as SVG")->needs(cmp)->group(group);
   sub->add_option("--keep", c->work_dir, "Keep the encoded files in this folder")->needs(cmp)->group(group);
 
-  sub->callback([o, c, &global] {
-    if (!c->peers.empty()) {
+  sub->callback([o, c, lists, &global] {
+    if (!(*lists)[0].empty()) {
+      c->peers = split_list((*lists)[0]);
+      if (!(*lists)[1].empty()) c->qualities = parse_int_list((*lists)[1], "--qualities", 1, 100);
+      if (!(*lists)[2].empty()) c->crfs = parse_int_list((*lists)[2], "--crfs", 0, 63);
       if (!o->distorted.empty()) throw CommandError("eval --compare takes one input video, not two");
       c->input = o->reference;
       c->raw = o->raw;

@@ -1,26 +1,110 @@
-// `vaec info`: describe a .vae file (lands with the end-to-end codec).
+// `vaec info`: the header of a .vae file, then every frame's type and size, then totals.
 #include <memory>
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "api/loaded_model.h"
 #include "cli/commands.h"
+#include "cli/vae_files.h"
 
 namespace vaec::cli {
 namespace {
+
 struct InfoOptions {
   std::string input;
   bool json = false;
+  bool frames = true;
 };
+
+struct FrameRow {
+  uint64_t index;
+  char type;
+  int64_t bytes;  // the whole packet record
+};
+
+void info(const InfoOptions& o) {
+  VaeInput input(o.input);
+  auto& reader = input.reader();
+  bitstream::StreamHeader h;
+  Status st = reader.read_header(&h);
+  if (!st.ok()) throw CommandError(status_message(o.input, "not a readable .vae stream", st));
+  std::vector<uint8_t> header_record;
+  (void)bitstream::serialize_header(h, &header_record);
+
+  std::vector<FrameRow> rows;
+  std::string problem;
+  for (;;) {
+    bitstream::Packet p;
+    st = reader.read_packet(&p);
+    if (st.code() == StatusCode::kEndOfStream) break;
+    if (!st.ok()) {
+      problem = fmt::format("stops after {} frames: {}", rows.size(), st.message());
+      break;
+    }
+    rows.push_back({p.display_index, p.type == bitstream::PacketType::kIntraFrame ? 'I' : 'P',
+                    int64_t(bitstream::kPacketHeaderSize + p.payload.size())});
+  }
+  if (problem.empty() && !reader.has_index()) problem = "no index: the stream was cut short";
+
+  const double pixels = double(h.width) * h.height;
+  const double fps = double(h.fps_num) / h.fps_den;
+  int64_t frame_bytes = 0;
+  for (const auto& r : rows) frame_bytes += r.bytes;
+  const int64_t total = input.file_size() >= 0 ? input.file_size()
+                                                : int64_t(header_record.size()) + frame_bytes;
+  const double seconds = rows.empty() ? 0 : double(rows.size()) / fps;
+  const double kbps = seconds > 0 ? total * 8.0 / seconds / 1000.0 : 0;
+  const std::string model = api::hash_hex(h.model_hash);
+
+  if (o.json) {
+    nlohmann::json j = {
+        {"file", o.input},
+        {"version", fmt::format("{}.{}", h.version_major, h.version_minor)},
+        {"width", h.width}, {"height", h.height}, {"pixel_format", "yuv420p"},
+        {"fps_num", h.fps_num}, {"fps_den", h.fps_den}, {"gop", h.gop}, {"quality", h.quality},
+        {"frame_count_in_header", h.frame_count}, {"model_hash", model},
+        {"header_bytes", header_record.size()}, {"frame_bytes", frame_bytes},
+        {"index_bytes", total - int64_t(header_record.size()) - frame_bytes}, {"total_bytes", total},
+        {"frames", rows.size()}, {"mean_kbps", kbps},
+        {"mean_bpp", rows.empty() ? 0.0 : frame_bytes * 8.0 / (pixels * rows.size())},
+        {"complete", problem.empty()}};
+    if (!problem.empty()) j["problem"] = problem;
+    j["per_frame"] = nlohmann::json::array();
+    for (const auto& r : rows)
+      j["per_frame"].push_back({{"index", r.index}, {"type", std::string(1, r.type)}, {"bytes", r.bytes},
+                                {"bpp", r.bytes * 8.0 / pixels}});
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::printf("%s: vaec bitstream %u.%u\n", o.input.c_str(), h.version_major, h.version_minor);
+    std::printf("  %ux%u yuv420p, %u/%u fps (%.3f), intra period %u, quality %u\n", h.width, h.height, h.fps_num,
+                h.fps_den, fps, h.gop, h.quality);
+    std::printf("  model %s\n", model.c_str());
+    if (o.frames) {
+      std::printf("%8s %4s %10s %8s\n", "frame", "type", "bytes", "bpp");
+      for (const auto& r : rows)
+        std::printf("%8llu %4c %10lld %8.4f\n", (unsigned long long)r.index, r.type, (long long)r.bytes,
+                    r.bytes * 8.0 / pixels);
+    }
+    std::printf("%zu frames, %lld bytes in frames + %zu header + %lld index = %lld bytes; %.1f kbit/s, %.4f bpp\n",
+                rows.size(), (long long)frame_bytes, header_record.size(),
+                (long long)(total - int64_t(header_record.size()) - frame_bytes), (long long)total, kbps,
+                rows.empty() ? 0.0 : frame_bytes * 8.0 / (pixels * rows.size()));
+    if (!problem.empty()) std::printf("warning: %s\n", problem.c_str());
+  }
+  if (!problem.empty()) throw CommandError(o.input + ": " + problem);
+}
+
 }  // namespace
 
 void register_info(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("info", "Print the header and per-frame sizes of a .vae file");
   add_global_options(*sub, global);
   auto o = std::make_shared<InfoOptions>();
-  sub->add_option("INPUT", o->input, "Input .vae file")->required();
+  sub->add_option("INPUT", o->input, "Input .vae file (- for stdin)")->required();
   sub->add_flag("--json", o->json, "Machine-readable output");
-  sub->callback([o] {  // `o` must live as long as the parser that fills it
-    (void)o;
-    throw CommandError("info is not available yet: the .vae reader has not landed in this build", 2);
-  });
+  sub->add_flag("!--no-frames", o->frames, "Only the header and totals");
+  sub->callback([o] { info(*o); });
 }
 
 }  // namespace vaec::cli

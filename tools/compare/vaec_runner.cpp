@@ -2,12 +2,58 @@
 
 #include <stdexcept>
 
+#include "cli/codec_session.h"
+#include "cli/commands.h"
+#include "cli/model_option.h"
+#include "cli/vae_files.h"
+#include "metrics/sequence_metrics.h"
+
 namespace vaec::compare {
 
-bool vaec_available() { return false; }
+bool vaec_available() { return true; }
 
-EncodeMeasurement run_vaec(const std::vector<Frame>&, Rational, const VaecRun&, const std::string&) {
-  throw std::runtime_error("the vaec encoder has not landed in this build");
+EncodeMeasurement run_vaec(const std::vector<Frame>& frames, Rational rate, const VaecRun& run,
+                           const std::string& path) {
+  if (frames.empty()) throw std::invalid_argument("no frames to encode");
+  const std::string model = cli::resolve_model_path(run.model);
+  VaecSettings s;
+  vaec_default_settings(&s);
+  s.model_path = model.c_str();
+  s.quality = run.quality;
+  s.gop = run.gop;
+  s.threads = run.threads;
+  s.width = frames[0].width;
+  s.height = frames[0].height;
+  s.fps_num = int(rate.num);
+  s.fps_den = int(rate.den);
+  s.frame_count = int(frames.size());
+
+  // Encode into a real file; decode the same records straight from memory.
+  cli::VaeOutput output(path);
+  cli::EncoderSession encoder(s);
+  cli::DecoderSession decoder(s);
+  metrics::SequenceQuality quality;
+  auto on_frame = [&](const VaecPicture& pic) {
+    quality.frames.push_back(metrics::measure_frame(frames.at(quality.frames.size()), cli::frame_from_picture(pic), false));
+  };
+  auto on_packet = [&](const VaecPacket& p) {
+    output.write_packet(p);
+    cli::check_status(decoder.send(p.data, p.size), "decoding failed", nullptr);
+    decoder.drain(on_frame);
+  };
+  for (const auto& f : frames) encoder.encode(&f, on_packet);
+  encoder.encode(nullptr, on_packet);
+  Status st = output.writer().finish();
+  if (!st.ok()) throw std::runtime_error(cli::status_message(path, "cannot finish the stream", st));
+  const int64_t bytes = int64_t(output.writer().bytes_written());
+  output.commit();
+  if (quality.frames.size() != frames.size()) throw std::runtime_error(path + ": decoder returned too few frames");
+
+  EncodeMeasurement m;
+  m.label = "vaec q " + std::to_string(run.quality);
+  fill_rates(m, bytes, frames, rate);
+  m.psnr_yuv = quality.mean_psnr_yuv();
+  return m;
 }
 
 }  // namespace vaec::compare

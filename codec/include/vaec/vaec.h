@@ -150,6 +150,11 @@ VAEC_API void vaec_picture_unref(VaecPicture *picture);
 /* Frees the context (encoder or decoder) and sets *ctx to NULL; NULL-safe. */
 VAEC_API void vaec_close(VaecContext **ctx);
 
+/* A readable explanation of the context's last failure (e.g. the two model hashes when a
+ * stream was made with another model); "" when none. With ctx == NULL: the last failed
+ * vaec_encoder_open/vaec_decoder_open of this thread. Valid until the next call on ctx. */
+VAEC_API const char *vaec_error_detail(const VaecContext *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,78 @@
+#include "api/encoder.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "api/intra_payload.h"
+#include "api/settings.h"
+#include "bitstream/container.h"
+
+namespace vaec::api {
+namespace {
+void require(bool ok, const char* what) {
+  if (!ok) throw std::invalid_argument(what);
+}
+}  // namespace
+
+Encoder::Encoder(const VaecSettings& s) : settings_(s) {
+  validate_common_settings(s);
+  require(s.quality >= 1 && s.quality <= 100, "settings: quality must be 1..100");
+  require(s.gop >= 1 && uint32_t(s.gop) <= bitstream::kMaxGop, "settings: gop must be 1..65535");
+  require(s.width >= 1 && s.height >= 1 && uint32_t(s.width) <= bitstream::kMaxDimension &&
+              uint32_t(s.height) <= bitstream::kMaxDimension,
+          "settings: width and height must be 1..16384");
+  require(s.fps_num > 0 && s.fps_den > 0 && uint32_t(s.fps_num) <= bitstream::kMaxRateTerm &&
+              uint32_t(s.fps_den) <= bitstream::kMaxRateTerm,
+          "settings: frame rate must be a positive rational with terms up to 1000000");
+  require(s.frame_count >= 0, "settings: frame_count must be >= 0");
+  settings_.model_path = nullptr;  // not owned: never used after open
+  model_ = load_model(s.model_path);
+  apply_thread_setting(s.threads);
+
+  bitstream::StreamHeader h;
+  h.width = uint32_t(s.width);
+  h.height = uint32_t(s.height);
+  h.fps_num = uint32_t(s.fps_num);
+  h.fps_den = uint32_t(s.fps_den);
+  h.gop = uint32_t(s.gop);
+  h.frame_count = uint32_t(s.frame_count);
+  h.quality = uint8_t(s.quality);
+  h.encoder_version = (VAEC_API_VERSION_MAJOR << 16) | (VAEC_API_VERSION_MINOR << 8);
+  h.model_hash = model_.hash;
+  OutputPacket header;
+  Status st = bitstream::serialize_header(h, &header.record);
+  if (!st.ok()) throw std::invalid_argument(std::string("settings: ") + st.message());
+  queue_.push_back(std::move(header));
+}
+
+int Encoder::send_frame(const VaecPicture* picture) {
+  if (flushing_) return picture ? VAEC_EINVAL : VAEC_OK;
+  if (!picture) {
+    flushing_ = true;
+    return VAEC_OK;
+  }
+  if (queue_.size() >= kMaxQueued) return VAEC_EAGAIN;
+  if (settings_.frame_count > 0 && frames_ >= settings_.frame_count)
+    throw std::invalid_argument("more frames than settings.frame_count");
+  copy_picture(*picture, settings_.width, settings_.height, &input_);
+  // Intra-only for now: every frame is an I frame (P-frames come with inter coding).
+  std::vector<uint8_t> payload = encode_intra_payload(model_.model, input_, settings_.quality, &reconstruction_);
+  OutputPacket packet;
+  packet.pts = frames_;
+  packet.type = VAEC_FRAME_I;
+  Status st = bitstream::append_packet_record(uint8_t(bitstream::PacketType::kIntraFrame), uint64_t(frames_),
+                                              payload.data(), payload.size(), &packet.record);
+  if (!st.ok()) throw std::runtime_error(std::string("packet: ") + st.message());
+  queue_.push_back(std::move(packet));
+  ++frames_;
+  return VAEC_OK;
+}
+
+int Encoder::receive_packet(OutputPacket* out) {
+  if (queue_.empty()) return flushing_ ? VAEC_EOF : VAEC_EAGAIN;
+  *out = std::move(queue_.front());
+  queue_.pop_front();
+  return VAEC_OK;
+}
+
+}  // namespace vaec::api
