@@ -35,7 +35,7 @@ int line_count(const std::string& text) {
 }  // namespace
 
 TEST_CASE("every subcommand has a complete --help", "[cli]") {
-  for (const char* sub : {"encode", "decode", "eval", "info", "train", "convert"}) {
+  for (const char* sub : {"encode", "decode", "eval", "info", "train", "convert", "bench"}) {
     DYNAMIC_SECTION(sub) {
       auto r = vaec_cli(std::string(sub) + " --help");
       CHECK(r.exit_code == 0);
@@ -241,4 +241,19 @@ TEST_CASE("damaged and foreign streams are reported; intact frames still come ou
     CHECK(line_count(r.output) == 1);
     CHECK_FALSE(test::file_exists(tmp.path("x.mkv")));
   }
+}
+
+TEST_CASE("bench prints one parsable row per case", "[cli][codec]") {
+  auto r = vaec_cli("bench --sizes 128x96 --threads 1,2 --frames 1 --json");
+  REQUIRE(r.exit_code == 0);
+  auto rows = nlohmann::json::parse(r.output);
+  REQUIRE(rows.size() == 2);
+  for (const auto& row : rows) {
+    CHECK(row["width"] == 128);
+    CHECK(row["encode_fps"].get<double>() > 0);
+    CHECK(row["decode_fps"].get<double>() > 0);
+    CHECK(row["peak_rss_mb"].get<double>() > 10);
+  }
+  CHECK(rows[1]["threads"] == 2);
+  CHECK(vaec_cli("bench --sizes 9999p").exit_code != 0);
 }

@@ -19,6 +19,7 @@ void register_eval(CLI::App& app, GlobalOptions& global);
 void register_info(CLI::App& app, GlobalOptions& global);
 void register_train(CLI::App& app, GlobalOptions& global);
 void register_convert(CLI::App& app, GlobalOptions& global);
+void register_bench(CLI::App& app, GlobalOptions& global);
 
 // Adds --threads and --quiet to a subcommand so they work after it too.
 void add_global_options(CLI::App& sub, GlobalOptions& global);

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   register_info(app, global);
   register_train(app, global);
   register_convert(app, global);
+  register_bench(app, global);
 
   try {
     app.parse(argc, argv);
