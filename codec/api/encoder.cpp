@@ -25,6 +25,10 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
               uint32_t(s.fps_den) <= bitstream::kMaxRateTerm,
           "settings: frame rate must be a positive rational with terms up to 1000000");
   require(s.frame_count >= 0, "settings: frame_count must be >= 0");
+  require(s.bitrate_kbps >= 0 && s.bitrate_kbps <= 1000000, "settings: bitrate_kbps must be 0..1000000");
+  gop_quality_ = s.quality;
+  if (s.bitrate_kbps > 0)
+    rate_control_ = std::make_unique<RateControl>(s.bitrate_kbps, double(s.fps_num) / s.fps_den, s.gop);
   settings_.model_path = nullptr;  // not owned: never used after open
   model_ = load_model(s.model_path);
   apply_thread_setting(s.threads);
@@ -42,6 +46,9 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   OutputPacket header;
   Status st = bitstream::serialize_header(h, &header.record);
   if (!st.ok()) throw std::invalid_argument(std::string("settings: ") + st.message());
+  // The header and the closing index count against the budget too (kept in the file's size).
+  if (rate_control_)
+    rate_control_->add_spent(int64_t(header.record.size() + bitstream::kPacketHeaderSize + bitstream::kFooterSize) * 8);
   queue_.push_back(std::move(header));
 }
 
@@ -56,7 +63,17 @@ int Encoder::send_frame(const VaecPicture* picture) {
     throw std::invalid_argument("more frames than settings.frame_count");
   copy_picture(*picture, settings_.width, settings_.height, &input_);
   // Intra-only for now: every frame is an I frame (P-frames come with inter coding).
-  std::vector<uint8_t> payload = encode_intra_payload(model_.model, input_, settings_.quality, &reconstruction_);
+  std::vector<uint8_t> payload;
+  if (rate_control_ && frames_ % settings_.gop == 0) {
+    gop_quality_ = quality_for_frame(&payload);
+    Status st = decode_intra_payload(model_.model, payload.data(), payload.size(), input_.width, input_.height,
+                                     &reconstruction_);
+    if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
+  } else {
+    payload = encode_intra_payload(model_.model, input_, gop_quality_, &reconstruction_);
+  }
+  if (rate_control_)  // the record, plus this I frame's entry in the closing index
+    rate_control_->add_spent(int64_t(payload.size() + bitstream::kPacketHeaderSize + bitstream::kIndexEntrySize) * 8);
   OutputPacket packet;
   packet.pts = frames_;
   packet.type = VAEC_FRAME_I;
@@ -66,6 +83,11 @@ int Encoder::send_frame(const VaecPicture* picture) {
   queue_.push_back(std::move(packet));
   ++frames_;
   return VAEC_OK;
+}
+
+int Encoder::quality_for_frame(std::vector<uint8_t>* payload) {
+  const double budget = rate_control_->frame_budget(frames_) - 8.0 * bitstream::kPacketHeaderSize;
+  return pick_quality([&](int q) { return encode_intra_payload(model_.model, input_, q); }, budget, payload);
 }
 
 int Encoder::receive_packet(OutputPacket* out) {

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "api/loaded_model.h"
+#include "api/rate_control.h"
 #include "common/frame.h"
 #include "vaec/vaec.h"
 
@@ -32,8 +34,11 @@ class Encoder {
 
  private:
   static constexpr size_t kMaxQueued = 4;
+  int quality_for_frame(std::vector<uint8_t>* payload);
   LoadedModel model_;
   VaecSettings settings_;
+  std::unique_ptr<RateControl> rate_control_;  // bitrate mode only
+  int gop_quality_ = 50;
   std::deque<OutputPacket> queue_;
   Frame input_, reconstruction_;
   int64_t frames_ = 0;

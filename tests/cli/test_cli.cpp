@@ -257,3 +257,14 @@ TEST_CASE("bench prints one parsable row per case", "[cli][codec]") {
   CHECK(rows[1]["threads"] == 2);
   CHECK(vaec_cli("bench --sizes 9999p").exit_code != 0);
 }
+
+TEST_CASE("bitrate mode lands within 5% of its target on the sample", "[cli][codec]") {
+  test::TempDir tmp;
+  const std::string vae = tmp.path("br.vae");
+  auto r = vaec_cli("encode --bitrate 700 --gop 4 --frames 8 " + test::sample_path() + " -o " + vae);
+  REQUIRE(r.exit_code == 0);
+  // The file's own average bitrate: its real size over the clip's duration (8 frames at 25 fps).
+  double kbps = test::file_size(vae) * 8.0 / (8 / 25.0) / 1000.0;
+  CHECK(kbps == Approx(700).epsilon(0.05));
+  CHECK(vaec_cli("encode --bitrate 700 --quality 50 " + test::sample_path() + " -o " + vae).exit_code != 0);
+}

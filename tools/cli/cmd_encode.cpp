@@ -19,6 +19,7 @@ struct EncodeOptions {
   std::string input, output, model;
   int quality = 50;
   int gop = 32;
+  int bitrate_kbps = 0;
   int64_t max_frames = -1;
   RawInputOptions raw;
 };
@@ -34,6 +35,7 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   s.model_path = model.c_str();
   s.quality = o.quality;
   s.gop = o.gop;
+  s.bitrate_kbps = o.bitrate_kbps;
   s.threads = global.threads;
   s.width = info.width;
   s.height = info.height;
@@ -72,11 +74,13 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
     double seconds = double(frames) * info.frame_rate.den / double(info.frame_rate.num);
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr, "%s", fmt::format("vaec: {} frames {}x{}, {} bytes, {:.1f} kbit/s, {:.4f} bpp, "
-                                           "quality {}, {:.2f} fps\n",
+                                           "{}, {:.2f} fps\n",
                                            frames, info.width, info.height, file_bytes,
                                            file_bytes * 8.0 / seconds / 1000.0,
                                            file_bytes * 8.0 / (double(frames) * info.width * info.height),
-                                           o.quality, frames / std::max(elapsed, 1e-9)).c_str());
+                                           o.bitrate_kbps ? fmt::format("target {} kbit/s", o.bitrate_kbps)
+                                                          : fmt::format("quality {}", o.quality),
+                                           frames / std::max(elapsed, 1e-9)).c_str());
   }
 }
 
@@ -89,8 +93,11 @@ void register_encode(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<EncodeOptions>();
   sub->add_option("INPUT", o->input, "Input video (any format FFmpeg reads; - for stdin)")->required();
   sub->add_option("-o,--output", o->output, "Output .vae file (- for stdout)")->required();
-  sub->add_option("--quality", o->quality, "Quality 1 (smallest) .. 100 (best)")
-      ->check(CLI::Range(1, 100))->capture_default_str();
+  auto* quality = sub->add_option("--quality", o->quality, "Quality 1 (smallest) .. 100 (best)")
+                      ->check(CLI::Range(1, 100))->capture_default_str();
+  sub->add_option("--bitrate", o->bitrate_kbps,
+                  "Target average bitrate in kbit/s: picks the quality of each GOP (instead of --quality)")
+      ->check(CLI::Range(1, 1000000))->excludes(quality);
   sub->add_option("--gop", o->gop, "Intra period in frames")->check(CLI::Range(1, 65535))
       ->capture_default_str();
   sub->add_option("--frames", o->max_frames, "Encode only the first N frames")->check(CLI::PositiveNumber);

@@ -106,7 +106,9 @@ typedef struct VaecSettings {
   int width, height;      /* encoder: picture size, 1..16384 */
   int fps_num, fps_den;   /* encoder: frame rate as a rational, e.g. 30000/1001 */
   int frame_count;        /* encoder: number of frames if known, else 0 */
-  uint32_t reserved[16];  /* must be zero (vaec_default_settings does it) */
+  int bitrate_kbps;       /* encoder: > 0 picks the quality of each GOP so the stream's average
+                             bitrate lands near this target (quality is then the start point) */
+  uint32_t reserved[15];  /* must be zero (vaec_default_settings does it) */
 } VaecSettings;
 
 typedef struct VaecPicture {

@@ -1,0 +1,39 @@
+#include "api/rate_control.h"
+
+#include <algorithm>
+
+namespace vaec::api {
+
+RateControl::RateControl(double target_kbps, double fps, int gop)
+    : bits_per_frame_(target_kbps * 1000.0 / fps), gop_(gop) {}
+
+double RateControl::frame_budget(int64_t frames_done) const {
+  const double allowed = bits_per_frame_ * double(frames_done + gop_) - double(spent_bits_);
+  return std::clamp(allowed / gop_, bits_per_frame_ / 4, bits_per_frame_ * 4);
+}
+
+int pick_quality(const std::function<std::vector<uint8_t>(int)>& encode_at, double budget_bits,
+                 std::vector<uint8_t>* payload) {
+  int lo = 1, hi = 100, best = 0;
+  std::vector<uint8_t> best_payload, lowest;
+  while (lo <= hi) {
+    const int q = (lo + hi) / 2;
+    std::vector<uint8_t> p = encode_at(q);
+    if (double(p.size()) * 8.0 <= budget_bits) {
+      best = q;
+      best_payload = std::move(p);
+      lo = q + 1;
+    } else {
+      if (q == 1) lowest = std::move(p);
+      hi = q - 1;
+    }
+  }
+  if (best == 0) {  // even quality 1 is over budget
+    *payload = lowest.empty() ? encode_at(1) : std::move(lowest);
+    return 1;
+  }
+  *payload = std::move(best_payload);
+  return best;
+}
+
+}  // namespace vaec::api
