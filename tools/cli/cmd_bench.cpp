@@ -171,18 +171,6 @@ CaseResult run_case_in_child(const BenchOptions& o, int width, int height, int t
   return r;
 }
 
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t c = s.find(',', start);
-    if (c == std::string::npos) c = s.size();
-    if (c > start) out.push_back(s.substr(start, c - start));
-    start = c + 1;
-  }
-  return out;
-}
-
 void bench(const BenchOptions& o) {
   if (!o.single_case.empty()) {
     int w = 0, h = 0, t = 0;
@@ -196,10 +184,10 @@ void bench(const BenchOptions& o) {
   if (!o.json)
     std::printf("%-10s %7s %6s %11s %11s %8s %12s\n", "size", "threads", "frames", "encode_fps", "decode_fps", "bpp",
                 "peak_rss_mb");
-  for (const auto& size : split(o.sizes)) {
+  for (const auto& size : split_list(o.sizes)) {
     int w, h;
     if (!parse_size(size, w, h)) throw CommandError("bench: unknown size '" + size + "' (480p, 720p, 1080p, 2160p or WxH)");
-    for (const auto& t : split(o.threads)) {
+    for (const auto& t : split_list(o.threads)) {
       int threads = std::atoi(t.c_str());
       if (threads < 1 || threads > 256) throw CommandError("bench: bad thread count '" + t + "'");
       auto r = run_case_in_child(o, w, h, threads);

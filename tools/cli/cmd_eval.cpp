@@ -74,18 +74,6 @@ metrics::SequenceQuality measure(const EvalOptions& o, const GlobalOptions& glob
   return quality;
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) items.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return items;
-}
-
 std::vector<int> parse_int_list(const std::string& text, const char* option, int lo, int hi) {
   std::vector<int> values;
   for (const auto& item : split_list(text)) {

@@ -40,6 +40,18 @@ void add_raw_input_options(CLI::App& sub, RawInputOptions& raw) {
       ->capture_default_str();
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) items.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
 std::unique_ptr<io::VideoReader> open_input(const std::string& path, const RawInputOptions& raw) {
   try {
     return io::VideoReader::open(path, raw.parse());
