@@ -105,10 +105,24 @@ else
   if [ -d "$APPLIED" ] && [ "$(cat "$SRC/.vaec-dsc" 2>/dev/null)" = "$(basename "$dsc")" ]; then
     log "re-applying plugin/patches"
     fresh=0
+    # Keep the timestamps of files the new patches leave as they were, so make rebuilds only
+    # what changed (a touched codec_id.h would rebuild all of libavcodec).
+    keep="$SRC/.vaec-keep"
+    rm -rf "$keep" && mkdir -p "$keep"
+    touched=$(sed -n 's|^+++ b/||p' "$APPLIED"/*.patch "$ROOT"/plugin/patches/*.patch | sort -u)
+    for f in $touched; do
+      [ -f "$SRC/$f" ] && mkdir -p "$keep/$(dirname "$f")" && cp -p "$SRC/$f" "$keep/$f"
+    done
     for p in $(ls "$APPLIED"/*.patch | sort -r); do
       patch -d "$SRC" -p1 -R --no-backup-if-mismatch --quiet < "$p" || { fresh=1; break; }
     done
     ((fresh)) || apply_all || fresh=1
+    if ((!fresh)); then
+      for f in $touched; do
+        [ -f "$keep/$f" ] && cmp -s "$keep/$f" "$SRC/$f" && touch -r "$keep/$f" "$SRC/$f"
+      done
+    fi
+    rm -rf "$keep"
   fi
   if ((fresh)); then
     log "unpacking $(basename "$dsc") and applying plugin/patches"

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Tests of the FFmpeg plugin, run by ctest (tests/plugin/CMakeLists.txt) with the built binaries:
+#   plugin_test.sh CASE
+# Environment: FFMPEG, FFPROBE (the patched build), VAEC (the CLI), SAMPLE (a video), MODEL,
+# WORK (a scratch folder shared by the cases; `setup` fills it), FRAMES, QUALITY.
+# Each case prints what it checked and exits non-zero with a reason when something is wrong.
+set -euo pipefail
+: "${FFMPEG:?}" "${FFPROBE:?}" "${VAEC:?}" "${SAMPLE:?}" "${MODEL:?}" "${WORK:?}"
+FRAMES=${FRAMES:-3}
+QUALITY=${QUALITY:-60}
+export VAEC_MODEL="$MODEL"
+ff() { "$FFMPEG" -hide_banner -nostdin -loglevel error -y "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+need_setup() { [ -f "$WORK/setup.done" ] || fail "the plugin.setup fixture did not run"; }
+
+for bin in "$FFMPEG" "$FFPROBE"; do
+  [ -x "$bin" ] || fail "$bin is missing: build it with plugin/build-ffmpeg.sh (or the ffmpeg-vaec target)"
+done
+
+# Frames in a file, as ffprobe counts them (decoding every one).
+count_frames() {
+  "$FFPROBE" -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"
+}
+# The stream header record: the first 72 bytes of a .vae (header_size at offset 12).
+vae_header_size() { od -An -tu4 -j12 -N4 "$1" | tr -d ' '; }
+
+case_setup() {
+  rm -rf "$WORK" && mkdir -p "$WORK"
+  # The reference: the CLI at the same settings, and its decoded frames.
+  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli.vae" --quality "$QUALITY" --frames "$FRAMES"
+  "$VAEC" --quiet decode "$WORK/cli.vae" -o "$WORK/cli-decoded.y4m"
+  # The source frames the codecs saw, for vaec eval.
+  ff -i "$SAMPLE" -frames:v "$FRAMES" -an -f yuv4mpegpipe "$WORK/source.y4m"
+  # The plugin: the same frames into Matroska and NUT.
+  for ext in mkv nut; do
+    ff -i "$SAMPLE" -frames:v "$FRAMES" -an -c:v libvaec -quality "$QUALITY" "$WORK/plugin.$ext"
+    ff -i "$WORK/plugin.$ext" -f yuv4mpegpipe "$WORK/plugin-$ext-decoded.y4m"
+  done
+  touch "$WORK/setup.done"
+  ok "encoded $FRAMES frames with the CLI and with ffmpeg (mkv, nut)"
+}
+
+case_ffprobe_names_codec() {
+  need_setup
+  for ext in mkv nut; do
+    local info
+    info=$("$FFPROBE" -v error -select_streams v:0 -show_entries stream=codec_name,codec_long_name,width,height \
+           -of default=nw=1 "$WORK/plugin.$ext")
+    echo "$info" | grep -qx "codec_name=vaec" || fail "$ext: ffprobe does not name the codec: $info"
+    echo "$info" | grep -q "codec_long_name=vaec" || fail "$ext: no long name: $info"
+    echo "$info" | grep -qx "width=720" || fail "$ext: wrong width: $info"
+    ok "$ext: $(echo "$info" | tr '\n' ' ')"
+  done
+}
+
+# Packets, extradata and decoded frames of one container against the CLI's.
+check_round_trip() {
+  local ext=$1 file="$WORK/plugin.$1" hsize n
+  need_setup
+  hsize=$(vae_header_size "$WORK/cli.vae")
+  # Extradata = the CLI's stream header record, byte for byte.
+  local want got
+  want=$(head -c "$hsize" "$WORK/cli.vae" | sha256sum | cut -c1-64)
+  got=$("$FFPROBE" -v error -select_streams v:0 -show_data_hash sha256 -show_entries stream=extradata_hash \
+        -of csv=p=0 "$file")
+  [ "$got" = "SHA256:$want" ] || fail "$ext: extradata ($got) is not the CLI's stream header (SHA256:$want)"
+  # Packets = the CLI's packet records, byte for byte and in order (the .vae holds them right
+  # after the header, then its index).
+  ff -i "$file" -map 0:v -c copy -f data "$WORK/$ext-packets.bin"
+  local size
+  size=$(stat -c %s "$WORK/$ext-packets.bin")
+  ((size > 0)) || fail "$ext: no packets"
+  cmp -s "$WORK/$ext-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli.vae" | head -c "$size") ||
+    fail "$ext: packets differ from the CLI's packet records"
+  # The record after them in the .vae is the index (type 3): nothing is missing.
+  local next
+  next=$(tail -c +"$((hsize + size + 1))" "$WORK/cli.vae" | od -An -tu1 -N1 | tr -d ' ')
+  [ "$next" = "3" ] || fail "$ext: the CLI's stream has more packets than $ext (next record type '$next')"
+  # Frames: count and pictures identical to the CLI's decode, so PSNR-YUV is equal too.
+  n=$(count_frames "$file")
+  [ "$n" = "$FRAMES" ] || fail "$ext: $n frames, want $FRAMES"
+  local dec="$WORK/plugin-$ext-decoded.y4m" p_cli p_plugin
+  p_cli=$("$VAEC" --quiet eval "$WORK/source.y4m" "$WORK/cli-decoded.y4m" --summary 2>&1 || true)
+  "$VAEC" --quiet eval "$WORK/cli-decoded.y4m" "$dec" --csv > "$WORK/$ext-vs-cli.csv" ||
+    fail "$ext: cannot compare with the CLI's decode"
+  # Every frame identical: 100 dB on every plane.
+  if awk -F, 'NR > 1 && ($2 < 100 || $3 < 100 || $4 < 100) { bad = 1 } END { exit !bad }' "$WORK/$ext-vs-cli.csv"; then
+    cat "$WORK/$ext-vs-cli.csv" >&2
+    fail "$ext: decoded frames differ from the CLI's"
+  fi
+  [ "$(($(wc -l < "$WORK/$ext-vs-cli.csv") - 1))" = "$FRAMES" ] || fail "$ext: frame count differs from the CLI's decode"
+  p_plugin=$("$VAEC" --quiet eval "$WORK/source.y4m" "$dec" --summary 2>&1 || true)
+  [[ $p_plugin == *mean* ]] || fail "$ext: vaec eval failed: $p_plugin"
+  [ "$p_cli" = "$p_plugin" ] || fail "$ext: PSNR differs: CLI '$p_cli', plugin '$p_plugin'"
+  ok "$ext: extradata and $size bytes of packets identical to the CLI's; $n frames identical to its decode ($(echo "$p_plugin" | tr '\n' ' '))"
+}
+case_mkv_round_trip() { check_round_trip mkv; }
+case_nut_round_trip() { check_round_trip nut; }
+
+case_filter_metadata() {
+  need_setup
+  local meta="$WORK/filter-meta.txt" out="$WORK/filter.mkv"
+  ff -i "$WORK/source.y4m" -vf "vaec=quality=50,metadata=print:file=$meta" -c:v ffv1 "$out"
+  local frames
+  frames=$(grep -c '^frame:' "$meta" || true)
+  [ "$frames" = "$FRAMES" ] || fail "metadata printed for $frames frames, want $FRAMES"
+  for key in bits bpp psnr_y psnr_yuv; do
+    [ "$(grep -c "^lavfi.vaec.$key=" "$meta")" = "$FRAMES" ] || fail "lavfi.vaec.$key is not on every frame"
+  done
+  awk -F= '/^lavfi.vaec.bits=/ && !($2 > 0) { exit 1 }' "$meta" || fail "bits must be > 0"
+  awk -F= '/^lavfi.vaec.bpp=/ && !($2 > 0 && $2 < 24) { exit 1 }' "$meta" || fail "implausible bpp"
+  awk -F= '/^lavfi.vaec.psnr_y/ && !($2 > 15 && $2 <= 100) { exit 1 }' "$meta" || fail "implausible PSNR"
+  # The filter's PSNR-YUV against vaec eval of its output, frame by frame, within 0.01 dB.
+  "$VAEC" --quiet eval "$WORK/source.y4m" "$out" --csv > "$WORK/filter-eval.csv" ||
+    fail "vaec eval failed on the filter's output"
+  local col
+  col=$(head -1 "$WORK/filter-eval.csv" | tr ',' '\n' | grep -nx 'psnr_yuv' | cut -d: -f1)
+  [ -n "$col" ] || fail "no psnr_yuv column in vaec eval --csv: $(head -1 "$WORK/filter-eval.csv")"
+  paste -d' ' <(grep '^lavfi.vaec.psnr_yuv=' "$meta" | cut -d= -f2) \
+               <(tail -n +2 "$WORK/filter-eval.csv" | head -n "$FRAMES" | cut -d, -f"$col") |
+    awk '{ d = $1 - $2; if (d < 0) d = -d; printf "filter %s eval %s\n", $1, $2; if (d > 0.01 || $2 == "") bad = 1 }
+         END { exit bad }' || fail "filter PSNR-YUV differs from vaec eval by more than 0.01 dB"
+  ok "metadata on all $FRAMES frames; PSNR-YUV within 0.01 dB of vaec eval"
+}
+
+case_damaged_packet() {
+  need_setup
+  local bad="$WORK/damaged.mkv" pos size
+  cp "$WORK/plugin.mkv" "$bad"
+  # Flip a byte in the middle of the second packet.
+  read -r pos size < <("$FFPROBE" -v error -select_streams v:0 -show_entries packet=pos,size -of csv=p=0 "$bad" |
+                       sed -n 2p | tr ',' ' ')
+  [ -n "$pos" ] && [ -n "$size" ] || fail "cannot find the second packet"
+  local at=$((pos + size / 2)) byte
+  byte=$(od -An -tu1 -j "$at" -N1 "$bad" | tr -d ' ')
+  printf "$(printf '\\%03o' $(((byte ^ 0xff) & 0xff)))" | dd of="$bad" bs=1 seek="$at" conv=notrunc status=none
+  local log="$WORK/damaged.log" rc=0
+  "$FFMPEG" -hide_banner -nostdin -y -i "$bad" -f framecrc "$WORK/damaged.crc" 2> "$log" || rc=$?
+  [ "$rc" = 0 ] || { cat "$log" >&2; fail "ffmpeg stopped (exit $rc) instead of going on"; }
+  grep -qi "cannot decode the packet" "$log" || { cat "$log" >&2; fail "the damaged frame was not reported"; }
+  grep -qi "checksum" "$log" || { cat "$log" >&2; fail "the report does not say why"; }
+  local frames
+  frames=$(grep -vc '^#' "$WORK/damaged.crc" || true)
+  [ "$frames" = "$((FRAMES - 1))" ] || fail "decoded $frames frames, want the $((FRAMES - 1)) intact ones"
+  ok "damaged packet reported ($(grep -i 'cannot decode' "$log" | head -1)); $frames intact frames decoded"
+}
+
+case_wrong_model() {
+  need_setup
+  local fake="$WORK/not-a-model.vaem" log="$WORK/wrong-model.log"
+  head -c 4096 "$SAMPLE" > "$fake"
+  # Decoder: refused at init, with the file named and the reason.
+  if "$FFMPEG" -hide_banner -nostdin -y -model "$fake" -i "$WORK/plugin.mkv" -f null - 2> "$log"; then
+    fail "the decoder accepted a file that is not a model"
+  fi
+  grep -q "cannot open the vaec decoder with model '$fake'" "$log" || { cat "$log" >&2; fail "no clear message (decoder)"; }
+  # Encoder: a missing model file.
+  if "$FFMPEG" -hide_banner -nostdin -y -i "$SAMPLE" -frames:v 1 -c:v libvaec -model "$WORK/missing.vaem" \
+       -f null - 2> "$log"; then
+    fail "the encoder accepted a missing model"
+  fi
+  grep -q "cannot open the vaec encoder with model '$WORK/missing.vaem'" "$log" || { cat "$log" >&2; fail "no clear message (encoder)"; }
+  ok "wrong model files refused at init: $(grep 'cannot open' "$log" | head -1)"
+}
+
+"case_${1:?usage: plugin_test.sh CASE}"
