@@ -161,7 +161,7 @@ void register_eval(CLI::App& app, GlobalOptions& global) {
   const std::string group = "Comparison (--compare)";
   sub->add_option("--qualities", (*lists)[1], "vaec qualities to run, e.g. 10,30,50,70,90 (the default)")
       ->needs(cmp)->group(group);
-  sub->add_option("--crfs", (*lists)[2], "Peer CRFs to run, e.g. 18,23,28,33,38 (default: a sweep per codec)")
+  sub->add_option("--crfs", (*lists)[2], "Peer CRFs to run, e.g. 18,23,28,33,38 (default: CRFs bisected to span vaec's PSNR range)")
       ->needs(cmp)->group(group);
   sub->add_option("--gop", c->gop, "Intra period for every codec")->check(CLI::Range(1, 100000))->needs(cmp)
       ->group(group)->capture_default_str();

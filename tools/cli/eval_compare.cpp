@@ -1,7 +1,9 @@
 #include "cli/eval_compare.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
@@ -123,9 +125,7 @@ void run_compare(const CompareOptions& o, const GlobalOptions& global) {
   Rational rate;
   auto frames = read_frames(o, rate);
   WorkDir work(o.work_dir);
-  size_t total_runs = o.qualities.size();
-  for (const auto* p : peers) total_runs += o.crfs.empty() ? p->crfs.size() : o.crfs.size();
-  Progress progress("compare (encodes)", int64_t(total_runs), global.quiet);
+  Progress progress("compare (encodes)", -1, global.quiet);
   int64_t done = 0;
 
   std::vector<CodecResult> results;
@@ -137,13 +137,24 @@ void run_compare(const CompareOptions& o, const GlobalOptions& global) {
       progress.update(++done);
     }
     results.push_back(ours);
+    double lo = 1e9, hi = -1e9;
+    for (const auto& m : ours.points) lo = std::min(lo, m.psnr_yuv), hi = std::max(hi, m.psnr_yuv);
     for (const auto* peer : peers) {
       CodecResult r{peer->name, {}, std::nullopt};
-      for (int crf : o.crfs.empty() ? peer->crfs : o.crfs) {
+      std::map<int, compare::EncodeMeasurement> runs;  // by CRF: each is encoded once
+      auto at = [&](int crf) -> const compare::EncodeMeasurement& {
+        auto it = runs.find(crf);
+        if (it != runs.end()) return it->second;
         compare::PeerRun run{crf, o.gop, o.preset, global.resolved_threads()};
-        r.points.push_back(compare::run_peer(*peer, frames, rate, run, fmt::format("{}/{}_crf{}.mkv", work.path, peer->name, crf)));
+        auto m = compare::run_peer(*peer, frames, rate, run, fmt::format("{}/{}_crf{}.mkv", work.path, peer->name, crf));
         progress.update(++done);
-      }
+        return runs.emplace(crf, m).first->second;
+      };
+      // By default the peer's CRFs are chosen to span our PSNR range, so BD-rate has an overlap.
+      std::vector<int> crfs = o.crfs.empty() ? compare::matched_crfs(*peer, lo, hi, int(o.qualities.size()),
+                                                                     [&](int crf) { return at(crf).psnr_yuv; })
+                                             : o.crfs;
+      for (int crf : crfs) r.points.push_back(at(crf));
       r.bd_rate_vs_vaec = compare::bd_rate(rd_points(r.points), rd_points(ours.points));
       results.push_back(r);
     }

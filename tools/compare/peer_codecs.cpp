@@ -1,5 +1,6 @@
 #include "compare/peer_codecs.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "io/video_reader.h"
@@ -14,9 +15,9 @@ namespace {
 const std::vector<PeerCodec>& peers() {
   // SVT-AV1 has numbered presets; 8 is its usual speed/quality middle ground on few cores.
   static const std::vector<PeerCodec> list = {
-      {"x264", "libx264", {18, 23, 28, 33, 38}, "medium"},
-      {"x265", "libx265", {20, 25, 30, 35, 40}, "medium"},
-      {"svtav1", "libsvtav1", {25, 33, 41, 49, 57}, "8"},
+      {"x264", "libx264", {18, 23, 28, 33, 38}, "medium", 51},
+      {"x265", "libx265", {20, 25, 30, 35, 40}, "medium", 51},
+      {"svtav1", "libsvtav1", {25, 33, 41, 49, 57}, "8", 63},
   };
   return list;
 }
@@ -36,6 +37,32 @@ std::vector<std::pair<std::string, std::string>> encoder_options(const PeerCodec
 }
 
 }  // namespace
+
+std::vector<int> matched_crfs(const PeerCodec& peer, double psnr_lo, double psnr_hi, int count,
+                              const std::function<double(int)>& psnr_at) {
+  // Largest CRF still at or above `target` dB (0 when even CRF 0 is below it).
+  auto last_crf_reaching = [&](double target) {
+    int lo = 0, hi = peer.max_crf, best = 0;
+    while (lo <= hi) {
+      int mid = (lo + hi) / 2;
+      if (psnr_at(mid) >= target) {
+        best = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return best;
+  };
+  const int best_quality = last_crf_reaching(psnr_hi);
+  const int worst_quality = std::min(peer.max_crf, last_crf_reaching(psnr_lo) + 1);
+  std::vector<int> crfs;
+  for (int i = 0; i < count; ++i) {
+    int crf = best_quality + (worst_quality - best_quality) * i / std::max(1, count - 1);
+    if (crfs.empty() || crf != crfs.back()) crfs.push_back(crf);
+  }
+  return crfs;
+}
 
 const PeerCodec& find_peer(const std::string& name) {
   for (const auto& p : peers())

@@ -2,6 +2,7 @@
 // low-delay configuration: no B-frames and the same intra period as ours.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,17 @@ namespace vaec::compare {
 struct PeerCodec {
   std::string name;          // what the user types: x264, x265, svtav1
   std::string encoder;       // libavcodec encoder
-  std::vector<int> crfs;     // default CRF sweep, best quality first
+  std::vector<int> crfs;     // fallback CRF sweep, best quality first
   std::string default_preset;
+  int max_crf = 51;
 };
+
+// CRFs for `peer` whose PSNR spans [psnr_lo, psnr_hi] (the range of the curve it is compared
+// with, so the Bjøntegaard integral has an overlap): bisects CRF for each end with
+// `psnr_at(crf)` (decreasing in CRF; the caller memoises encodes), then spreads `count` CRFs
+// between the two ends, best quality first.
+std::vector<int> matched_crfs(const PeerCodec& peer, double psnr_lo, double psnr_hi, int count,
+                              const std::function<double(int)>& psnr_at);
 
 // Known peers; throws std::invalid_argument naming the valid ones for an unknown name.
 const PeerCodec& find_peer(const std::string& name);
