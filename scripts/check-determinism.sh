@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Determinism check (DESIGN.md §2, issue 8): decoding must not depend on the thread count, the
+# process or the build.
+#
+#   scripts/check-determinism.sh [BUILD_DIR]          (default: build)
+#
+# 1. Encodes the sample's first frames with the bundled model, --threads 1.
+# 2. In separate processes, for --threads 1, 2 and 4:
+#    - tools/debug/vaec-dump-latents prints per-frame hashes of every entropy-decoded integer
+#      (z, the integer h_s's Q10 means and Q16 scales, the CDF/table indices, the symbols v);
+#      these MUST be identical (a single different CDF index desynchronizes a frame).
+#    - `vaec decode` writes .y4m; the decoded pixels are compared too, but by default only
+#      reported (planes, samples, max difference): the float synthesis g_s runs in
+#      LibTorch/oneDNN, whose results may depend on the thread count (measured: 2 luma samples
+#      of 414720 in one frame of the sample differ by 1 between --threads 1 and 2/4).
+#      VAEC_PIXELS=strict fails on any pixel difference.
+# 3. With VAEC_O0_BUILD=DIR (a build configured with -DCMAKE_BUILD_TYPE=Debug
+#    -DCMAKE_CXX_FLAGS_DEBUG=-O0), the .vae stream encoded by that build, its symbol dump and its
+#    decoded .y4m must equal BUILD_DIR's.
+#
+# Environment: VAEC_BIN (the vaec binary; default BUILD_DIR/tools/vaec), VAEC_INPUT (samples/balle.mp4), VAEC_MODEL (samples/vaec.vaem), VAEC_FRAMES (3),
+# VAEC_THREADS ("1 2 4"), VAEC_PIXELS (strict|report), VAEC_KEEP=1 keeps the work folder.
+# Exit status: 0 all checks passed, 1 a difference, 2 a tool failed.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+[[ $build = /* ]] || build=$root/$build
+o0=${VAEC_O0_BUILD:-}
+[[ -z $o0 || $o0 = /* ]] || o0=$root/$o0
+input=${VAEC_INPUT:-$root/samples/balle.mp4}
+model=${VAEC_MODEL:-$root/samples/vaec.vaem}
+frames=${VAEC_FRAMES:-3}
+threads_list=${VAEC_THREADS:-1 2 4}
+pixels=${VAEC_PIXELS:-report}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vaec-determinism.XXXXXX")
+[[ ${VAEC_KEEP:-0} = 1 ]] && echo "work folder: $work" || trap 'rm -rf "$work"' EXIT
+
+die() { echo "check-determinism: $*" >&2; exit 2; }
+vaec=${VAEC_BIN:-$build/tools/vaec}
+[[ -x $vaec ]] || die "$vaec not built"
+for b in "$build" ${o0:+"$o0"}; do
+  [[ -x $b/tools/debug/vaec-dump-latents ]] || die "$b/tools/debug/vaec-dump-latents not built"
+done
+
+failed=0
+fail() { echo "FAIL: $*"; failed=1; }
+
+# Compares the pictures of two .y4m files (headers aside): prints, per frame and plane, how many
+# samples differ and the max difference; exit status 1 when any differ.
+y4m_diff() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+def frames(path):
+    data = open(path, 'rb').read()
+    head, rest = data.split(b'\n', 1)
+    f = dict((t[:1], t[1:]) for t in head.split()[1:])
+    w, h = int(f[b'W']), int(f[b'H'])
+    cw, ch = (w + 1) // 2, (h + 1) // 2
+    out = []
+    while rest:
+        line, rest = rest.split(b'\n', 1)
+        y, u, v = rest[:w*h], rest[w*h:w*h+cw*ch], rest[w*h+cw*ch:w*h+2*cw*ch]
+        rest = rest[w*h+2*cw*ch:]
+        out.append((y, u, v))
+    return out
+a, b = frames(sys.argv[1]), frames(sys.argv[2])
+if len(a) != len(b):
+    print(f'     frame counts differ: {len(a)} vs {len(b)}'); sys.exit(1)
+status = 0
+for i, (fa, fb) in enumerate(zip(a, b)):
+    for name, pa, pb in zip('YUV', fa, fb):
+        d = [abs(x - y) for x, y in zip(pa, pb) if x != y]
+        if d:
+            print(f'     frame {i} plane {name}: {len(d)} of {len(pa)} samples differ, max |diff| {max(d)}')
+            status = 1
+sys.exit(status)
+PY
+}
+
+# Pixel comparison: $1 $2 the files, $3 what is compared. Strict mode fails on a difference.
+compare_pixels() {
+  if y4m_diff "$1" "$2" > "$work/pixdiff"; then
+    echo "   decoded pixels, $3: identical"
+  else
+    echo "   decoded pixels, $3: DIFFERENT"
+    cat "$work/pixdiff"
+    [[ $pixels = report ]] || fail "decoded pixels differ: $3"
+  fi
+}
+
+run() { "$@" 2>"$work/stderr" || { cat "$work/stderr" >&2; die "failed: $*"; }; }
+
+echo "== encode $frames frames of $(basename "$input") (--threads 1, $build)"
+run "$vaec" --quiet --threads 1 encode "$input" -o "$work/o2.vae" --frames "$frames" --model "$model"
+
+first=
+for t in $threads_list; do
+  echo "== decode --threads $t (separate processes)"
+  run "$build/tools/debug/vaec-dump-latents" --threads "$t" --y4m "$work/tool_t$t.y4m" "$model" "$work/o2.vae" \
+    > "$work/dump_t$t.txt"
+  sed 's/ Y=.*//' "$work/dump_t$t.txt" > "$work/sym_t$t.txt"
+  run "$vaec" --quiet --threads "$t" decode "$work/o2.vae" -o "$work/dec_t$t.y4m" --model "$model"
+  compare_pixels "$work/tool_t$t.y4m" "$work/dec_t$t.y4m" "vaec decode vs vaec-dump-latents, both --threads $t"
+  [[ $(grep -c '^frame' "$work/sym_t$t.txt") = "$frames" ]] || fail "threads $t: expected $frames frames in the symbol dump"
+  if [[ -z $first ]]; then first=$t; continue; fi
+  if cmp -s "$work/sym_t$first.txt" "$work/sym_t$t.txt"; then
+    echo "   symbols (z, means, scales, CDF indices, v): identical to --threads $first"
+  else
+    fail "threads $t: entropy-decoded symbols differ from --threads $first"
+    diff "$work/sym_t$first.txt" "$work/sym_t$t.txt" || true
+  fi
+  compare_pixels "$work/dec_t$first.y4m" "$work/dec_t$t.y4m" "vaec decode --threads $t vs --threads $first"
+done
+
+if [[ -n $o0 ]]; then
+  echo "== -O0 build $o0"
+  if [[ -x $o0/tools/vaec ]]; then
+    run "$o0/tools/vaec" --quiet --threads 1 encode "$input" -o "$work/o0.vae" --frames "$frames" --model "$model"
+    cmp -s "$work/o2.vae" "$work/o0.vae" && echo "   .vae stream encoded by -O0: identical" \
+      || fail ".vae streams of the two builds differ"
+  else
+    echo "   ($o0/tools/vaec not built: encoder stream comparison skipped)"
+  fi
+  run "$o0/tools/debug/vaec-dump-latents" --threads 1 --y4m "$work/dec_o0.y4m" "$model" "$work/o2.vae" \
+    > "$work/dump_o0.txt"
+  sed 's/ Y=.*//' "$work/dump_o0.txt" > "$work/sym_o0.txt"
+  cmp -s "$work/sym_t$first.txt" "$work/sym_o0.txt" && echo "   symbols decoded by -O0: identical" \
+    || fail "symbols decoded by the -O0 build differ"
+  compare_pixels "$work/tool_t$first.y4m" "$work/dec_o0.y4m" "-O0 build vs $(basename "$build"), --threads 1"
+fi
+
+[[ $failed = 0 ]] && echo "determinism: OK" || echo "determinism: FAILED"
+exit $failed
