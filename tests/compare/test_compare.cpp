@@ -1,7 +1,9 @@
 // Bjøntegaard deltas and the low-delay peer encoders.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "compare/bd_rate.h"
 #include "compare/peer_codecs.h"
@@ -55,4 +57,22 @@ TEST_CASE("low-delay x264 runs give real sizes and rates that fall with CRF", "[
   CHECK(probe.output.find('B') == std::string::npos);  // low delay: no B-frames
   CHECK(probe.output.substr(0, 1) == "I");
   CHECK_THROWS_WITH(compare::find_peer("vp8"), Catch::Contains("x265"));
+}
+
+TEST_CASE("matched CRFs span the other curve's PSNR range, each encode once", "[compare]") {
+  const auto& x264 = compare::find_peer("x264");
+  std::map<int, int> calls;
+  auto psnr = [&](int crf) {
+    ++calls[crf];
+    return 50.0 - 0.5 * crf;  // decreasing in CRF, as real encoders are
+  };
+  auto crfs = compare::matched_crfs(x264, 35.0, 42.0, 5, psnr);
+  REQUIRE(crfs.size() == 5);
+  CHECK(crfs.front() == 16);  // the last CRF still reaching 42 dB
+  CHECK(crfs.back() == 31);   // one past the last CRF reaching 35 dB: below the range
+  CHECK(std::is_sorted(crfs.begin(), crfs.end()));
+  // Out of reach: the peer never gets that good, or never that bad.
+  auto clamped = compare::matched_crfs(x264, 10.0, 60.0, 4, psnr);
+  CHECK(clamped.front() == 0);
+  CHECK(clamped.back() == 51);
 }
