@@ -105,9 +105,9 @@ for pkg in "${PACKAGES[@]}"; do
       kphotoalbum:*/doc/*) continue ;;                            # translated UI screenshots
     esac
     split=$(split_of "$pkg/$rel")
-    # samples/balle.mp4 is cut from this clip: keep it out of training so figures on the
-    # sample are not measured on training data.
-    [ "$base" = balle-jbart.mp4 ] && split=val
+    # Validation videos, never trained on: samples/balle.mp4 is cut from balle-jbart.mp4, and
+    # tree.avi is the held-out clip for video figures (hash splits put no video in val).
+    case $base in balle-jbart.mp4|tree.avi) split=val ;; esac
     out="$DEST/$split/$pkg/$(printf '%s' "$rel" | tr '/' '_')"
     mkdir -p "$(dirname "$out")"
     ln -f "$f" "$out" 2>/dev/null || cp "$f" "$out"
