@@ -157,7 +157,9 @@ CONFIG=(--prefix="$PREFIX" --disable-shared --enable-static --enable-gpl --disab
         --enable-parser="$(join "${parsers[@]}")" --enable-filter="$(join "${filters[@]}")"
         --enable-bsf=h264_mp4toannexb,hevc_mp4toannexb,vp9_superframe,vp9_superframe_split,av1_frame_split,extract_extradata,null
         --enable-protocol=file,pipe
-        --extra-ldflags="-Wl,-rpath,$PREFIX/lib")
+        --extra-ldflags="-Wl,-rpath,$PREFIX/lib -Wl,--exclude-libs,ALL")
+# --exclude-libs: the static libav* inside ffmpeg export nothing. Debian's LibTorch (under
+# libvaec.so) loads the system's libav*.so; they must bind to their own symbols, not ours.
 config_sum=$( (printf '%s\n' "${CONFIG[@]}"; cat "$PREFIX/lib/pkgconfig/vaec.pc") | sha256sum | cut -c1-16)
 if [ "$(cat "$SRC/.vaec-config" 2>/dev/null)" != "$config_sum" ] || [ ! -f "$SRC/ffbuild/config.mak" ]; then
   log "configuring"

@@ -98,6 +98,21 @@ check_round_trip() {
 case_mkv_round_trip() { check_round_trip mkv; }
 case_nut_round_trip() { check_round_trip nut; }
 
+# -b:v maps to the CLI's --bitrate: the same packets.
+case_bitrate_matches_cli() {
+  need_setup
+  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-800k.vae" --bitrate 800 --frames "$FRAMES"
+  ff -i "$WORK/source.y4m" -c:v libvaec -b:v 800k "$WORK/plugin-800k.mkv"
+  ff -i "$WORK/plugin-800k.mkv" -map 0:v -c copy -f data "$WORK/800k-packets.bin"
+  local hsize size
+  hsize=$(vae_header_size "$WORK/cli-800k.vae")
+  size=$(stat -c %s "$WORK/800k-packets.bin")
+  ((size > 0)) || fail "no packets"
+  cmp -s "$WORK/800k-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli-800k.vae" | head -c "$size") ||
+    fail "-b:v 800k packets differ from vaec encode --bitrate 800"
+  ok "-b:v 800k: $size bytes of packets identical to vaec encode --bitrate 800"
+}
+
 case_filter_metadata() {
   need_setup
   local meta="$WORK/filter-meta.txt" out="$WORK/filter.mkv"
