@@ -21,7 +21,8 @@ cd "$ROOT"
 
 FFMPEG_PACKAGE=ffmpeg
 FFMPEG_VERSION=5.1.9            # the Debian upstream version the patches are made against
-FFMPEG_DEB_VERSION=5.1.9-0+deb12u1
+FFMPEG_DEB_VERSION=5.1.9-0+deb12u1   # Debian's revision (file names)
+FFMPEG_DEB_EPOCH=7                  # apt names the version 7:5.1.9-0+deb12u1
 
 skip_libvaec=0
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -75,7 +76,7 @@ if [ ! -f "$dsc" ]; then
     $SUDO apt-get update -qq
   fi
   log "fetching the $FFMPEG_PACKAGE source"
-  (cd "$WORK" && apt-get source --download-only "$FFMPEG_PACKAGE=$FFMPEG_DEB_VERSION" >/dev/null 2>&1 ||
+  (cd "$WORK" && apt-get source --download-only "$FFMPEG_PACKAGE=$FFMPEG_DEB_EPOCH:$FFMPEG_DEB_VERSION" >/dev/null 2>&1 ||
                  apt-get source --download-only "$FFMPEG_PACKAGE" >/dev/null)
   if [ ! -f "$dsc" ]; then
     got=$(ls "$WORK"/${FFMPEG_PACKAGE}_*.dsc 2>/dev/null | head -1)
