@@ -1,0 +1,86 @@
+// Writes seed inputs for fuzz_decode_frame into OUTPUT_DIR: valid I-frame payloads of a few
+// small frames encoded with the fuzzer's tiny model (see fuzz_decode_model.h for the layout),
+// at several qualities, plus one raw packet record. Not run by ctest; the corpus is committed.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <ATen/Parallel.h>
+
+#include "api/intra_payload.h"
+#include "fuzz_decode_model.h"
+#include "model/model_file.h"
+
+using namespace vaec;
+namespace fs = std::filesystem;
+
+static void save(const fs::path& dir, const std::string& name, const std::vector<uint8_t>& bytes) {
+  fs::create_directories(dir);
+  std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+}
+
+// Gradients, a disc and noise: something with edges and texture.
+static Frame make_frame(int w, int h, unsigned seed) {
+  std::mt19937 rng(seed);
+  Frame f;
+  f.allocate(w, h);
+  for (int p = 0; p < 3; ++p)
+    for (int y = 0; y < f.plane_height(p); ++y)
+      for (int x = 0; x < f.plane_width(p); ++x) {
+        const int s = p ? 2 : 1;
+        const double r = std::hypot(x * s - w / 2.0, y * s - h / 2.0);
+        int v = (p == 0 ? 3 * x + y : p == 1 ? 128 + x - y : 100 + y) + (r < w / 4.0 ? 60 : 0);
+        v += int(rng() % 17) - 8;
+        f.planes[p][size_t(y) * f.plane_width(p) + x] = uint8_t(std::clamp(v, 0, 255));
+      }
+  return f;
+}
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--write-model") {
+    fuzz::write_decode_model(argv[2]);
+    return 0;
+  }
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s OUTPUT_DIR | --write-model MODEL.vaem\n", argv[0]);
+    return 2;
+  }
+  at::set_num_threads(1);
+  const fs::path out(argv[1]);
+  model::IntraModel model = model::IntraModel::load(fuzz::decode_model_path());
+  struct Case { int w, h, quality; };
+  const Case cases[] = {{16, 16, 50}, {64, 48, 90}, {71, 49, 10}, {130, 97, 100}, {256, 256, 60}};
+  unsigned seed = 1;
+  for (const Case& c : cases) {
+    const std::vector<uint8_t> payload = api::encode_intra_payload(model, make_frame(c.w, c.h, seed++), c.quality);
+    std::vector<uint8_t> in = {uint8_t(c.w - 1), uint8_t(c.h - 1), 0};
+    in.insert(in.end(), payload.begin(), payload.end());
+    save(out, "seed_" + std::to_string(c.w) + "x" + std::to_string(c.h), in);
+    if (c.w == 64) {  // the same frame as a complete packet record (mode 1)
+      std::vector<uint8_t> raw = {uint8_t(c.w - 1), uint8_t(c.h - 1), 1};
+      if (!bitstream::append_packet_record(uint8_t(bitstream::PacketType::kIntraFrame), 0, payload.data(),
+                                           payload.size(), &raw).ok())
+        return 1;
+      save(out, "seed_record_64x48", raw);
+    }
+  }
+  // Symbol mode (mode 2): small latents, then huge ones (escapes to the ends of int32).
+  for (int big = 0; big < 2; ++big) {
+    std::vector<uint8_t> in = {63, 47, 2, uint8_t(big ? 99 : 49)};
+    std::mt19937 rng(7 + big);
+    for (int i = 0; i < 4 + 8 * 12; ++i) {
+      if (big && i % 5 == 0) {
+        const uint32_t v = i % 10 == 0 ? 0x7fffffffu : 0x80000000u;
+        in.insert(in.end(), {0x80, uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)});
+      } else {
+        in.push_back(uint8_t(rng() % 0x80));
+      }
+    }
+    save(out, big ? "seed_symbols_huge" : "seed_symbols_small", in);
+  }
+  return 0;
+}
