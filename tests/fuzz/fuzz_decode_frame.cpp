@@ -6,6 +6,7 @@
 // latent symbols that are entropy-coded into a valid payload (so arbitrary, even huge, z and v
 // reach the integer h_s and the float synthesis), or a raw packet record.
 // Every input must end in a status; a decoded frame must have the stream's size.
+// VAEC_FUZZ_VERBOSE=1 prints each input's status (e.g. with the replay driver).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -57,17 +58,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;  // e.g. an empty payload
   }
 
-  VaecSettings s;
-  vaec_default_settings(&s);
-  s.model_path = fuzz::decode_model_path().c_str();
-  s.threads = 1;
-  VaecContext* dec = nullptr;
-  if (vaec_decoder_open(&dec, &s) != VAEC_OK) __builtin_trap();
-  const std::vector<uint8_t> header = fuzz::decode_stream_header(width, height);
+  // Opening a decoder loads the model (slow under ASan), so one stays open for consecutive
+  // inputs of the same frame size; a decoder keeps no state between packets but its queue,
+  // which is drained after each input.
+  static VaecContext* dec = nullptr;
+  static int dec_width = 0, dec_height = 0;
+  if (dec && (dec_width != width || dec_height != height)) {
+    VaecPicture none{};  // flushed and drained: end of stream
+    if (vaec_send_packet(dec, nullptr) != VAEC_OK || vaec_get_frame(dec, &none) != VAEC_EOF) __builtin_trap();
+    vaec_close(&dec);
+  }
   VaecPacket pkt{};
-  pkt.data = header.data();
-  pkt.size = header.size();
-  if (vaec_send_packet(dec, &pkt) != VAEC_OK) __builtin_trap();  // a valid header
+  if (!dec) {
+    VaecSettings s;
+    vaec_default_settings(&s);
+    s.model_path = fuzz::decode_model_path().c_str();
+    s.threads = 1;
+    if (vaec_decoder_open(&dec, &s) != VAEC_OK) __builtin_trap();
+    const std::vector<uint8_t> header = fuzz::decode_stream_header(width, height);
+    pkt.data = header.data();
+    pkt.size = header.size();
+    if (vaec_send_packet(dec, &pkt) != VAEC_OK) __builtin_trap();  // a valid header
+    dec_width = width, dec_height = height;
+  }
   pkt.data = record.empty() ? nullptr : record.data();
   pkt.size = record.size();
   const int sent = vaec_send_packet(dec, &pkt);
@@ -75,8 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (verbose)
     std::fprintf(stderr, "%dx%d mode %d: %s (%s)\n", width, height, raw_record ? 1 : symbols ? 2 : 0,
                  vaec_status_str(sent), vaec_error_detail(dec));
-  if (sent > 0 || sent == VAEC_EINTERNAL || sent == VAEC_ENOMEM) __builtin_trap();
-  if (vaec_send_packet(dec, nullptr) != VAEC_OK) __builtin_trap();
+  if (sent > 0 || sent == VAEC_EINTERNAL || sent == VAEC_ENOMEM || sent == VAEC_EAGAIN) __builtin_trap();
   VaecPicture pic{};
   int frames = 0, res;
   while ((res = vaec_get_frame(dec, &pic)) == VAEC_OK) {
@@ -93,7 +105,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     vaec_picture_unref(&pic);
     ++frames;
   }
-  if (res != VAEC_EOF || frames > 1 || (sent == VAEC_OK && !raw_record && frames != 1)) __builtin_trap();
-  vaec_close(&dec);
+  if (res != VAEC_EAGAIN || frames > 1 || (sent == VAEC_OK && !raw_record && frames != 1)) __builtin_trap();
   return 0;
 }
