@@ -4,6 +4,8 @@
 # Usage: scripts/run-sample.sh [OUTDIR] [QUALITY]     (default: out/ and quality 50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# LibTorch's OpenMP threads spin-wait by default, which starves a busy 2-core machine.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 VAEC=${VAEC_BUILD_DIR:-build}/tools/vaec
 OUT=${1:-out}
 QUALITY=${2:-50}

@@ -2,5 +2,7 @@
 # Runs the whole test suite of an already built tree (scripts/setup.sh builds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# LibTorch's OpenMP threads spin-wait by default, which starves a busy 2-core machine.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 BUILD_DIR=${VAEC_BUILD_DIR:-build}
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" "$@"

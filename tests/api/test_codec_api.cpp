@@ -1,7 +1,5 @@
 // The C API's encoder and decoder on a tiny random model: round trips, bit-exact
 // reconstruction, model mismatch, damaged packets and bad arguments.
-#include <catch2/catch.hpp>
-
 #include <cstring>
 #include <vector>
 
@@ -9,6 +7,10 @@
 #include "model/model_file.h"
 #include "support/test_support.h"
 #include "vaec/vaec.h"
+
+// LibTorch brings glog's CHECK, which would silently replace Catch's: Catch comes last.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 using namespace vaec;
 
