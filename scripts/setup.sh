@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One-step set-up on Debian bookworm: installs the packages vaec needs (if missing) and builds
-# it in ./build (Release). Safe to run again: it installs nothing twice and rebuilds
+# it in ./build (Release), including the FFmpeg plugin: a patched FFmpeg 5.1.9 with libvaec,
+# installed privately in build/ffmpeg-vaec/ (plugin/build-ffmpeg.sh; adds ~5 minutes once). Safe to run again: it installs nothing twice and rebuilds
 # incrementally. Needs root (or sudo) only when packages are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread   # OpenBLAS: Debian's reference BLAS is ~15x slower
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev ffmpeg
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libxxhash-dev
+  nasm libx264-dev libdav1d-dev dpkg-dev  # the patched FFmpeg of the plugin (plugin/)
 )
 
 missing=()
@@ -26,6 +28,6 @@ fi
 
 BUILD_DIR=${VAEC_BUILD_DIR:-build}
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVAEC_PLUGIN=ON >/dev/null
 cmake --build "$BUILD_DIR" -j "$jobs"
-echo "setup: vaec built in $BUILD_DIR/tools/vaec" >&2
+echo "setup: vaec built in $BUILD_DIR/tools/vaec; ffmpeg with libvaec in $BUILD_DIR/ffmpeg-vaec/bin" >&2
