@@ -1,5 +1,7 @@
 #include "model/integer_hyper.h"
 
+#include <cstdint>
+
 #include <algorithm>
 #include <climits>
 #include <stdexcept>
@@ -91,6 +93,14 @@ IntegerHyperSynthesis::IntegerHyperSynthesis(std::vector<IntegerConvLayer> layer
         L.weight.size() != size_t(L.kernel) * L.kernel * L.in * L.out ||
         L.bias.size() != size_t(L.out))
       throw std::invalid_argument("integer h_s: inconsistent layer");
+    // Bounds that keep every int64 sum exact for any input (activations are clamped to 2^30):
+    // |w| < 2^16 and at most 2^15 products per output give |sum| < 2^61, bias included.
+    if (int64_t(L.kernel) * L.kernel * L.in > (int64_t(1) << 15))
+      throw std::invalid_argument("integer h_s: layer too wide");
+    for (int32_t w : L.weight)
+      if (w <= -(1 << 16) || w >= (1 << 16)) throw std::invalid_argument("integer h_s: weight out of range");
+    for (int32_t b : L.bias)
+      if (b == INT32_MIN) throw std::invalid_argument("integer h_s: bias out of range");
     channels = L.out / (L.upscale * L.upscale);
   }
   if (channels % 2 != 0) throw std::invalid_argument("integer h_s: odd output channel count");
