@@ -30,17 +30,8 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   if (info.converted && !global.quiet)
     std::fprintf(stderr, "vaec: %s: converting %s to yuv420p\n", o.input.c_str(), info.source_pixel_format.c_str());
   const std::string model = resolve_model_path(o.model);
-  VaecSettings s;
-  vaec_default_settings(&s);
-  s.model_path = model.c_str();
-  s.quality = o.quality;
-  s.gop = o.gop;
+  VaecSettings s = encoder_settings(model, o.quality, o.gop, global.threads, info.width, info.height, info.frame_rate);
   s.bitrate_kbps = o.bitrate_kbps;
-  s.threads = global.threads;
-  s.width = info.width;
-  s.height = info.height;
-  s.fps_num = int(info.frame_rate.num);
-  s.fps_den = int(info.frame_rate.den);
   s.frame_count = 0;  // the index at the end records it; containers' counts are not always exact
 
   VaeOutput output(o.output);

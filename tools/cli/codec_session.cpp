@@ -21,6 +21,21 @@ VaecPicture picture_of(const Frame& f, int64_t pts) {
 }
 }  // namespace
 
+VaecSettings encoder_settings(const std::string& model_path, int quality, int gop, int threads, int width,
+                              int height, Rational rate) {
+  VaecSettings s;
+  vaec_default_settings(&s);
+  s.model_path = model_path.c_str();
+  s.quality = quality;
+  s.gop = gop;
+  s.threads = threads;
+  s.width = width;
+  s.height = height;
+  s.fps_num = int(rate.num);
+  s.fps_den = int(rate.den);
+  return s;
+}
+
 Frame frame_from_picture(const VaecPicture& pic) {
   Frame f;
   f.allocate(pic.width, pic.height);

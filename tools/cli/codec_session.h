@@ -14,6 +14,10 @@ struct ContextCloser {
   void operator()(VaecContext* c) const { vaec_close(&c); }
 };
 
+// Encoder settings for width x height frames at `rate`; `model_path` must outlive the result.
+VaecSettings encoder_settings(const std::string& model_path, int quality, int gop, int threads, int width,
+                              int height, Rational rate);
+
 // A packed copy of a decoded picture.
 Frame frame_from_picture(const VaecPicture& picture);
 

@@ -16,16 +16,8 @@ EncodeMeasurement run_vaec(const std::vector<Frame>& frames, Rational rate, cons
                            const std::string& path) {
   if (frames.empty()) throw std::invalid_argument("no frames to encode");
   const std::string model = cli::resolve_model_path(run.model);
-  VaecSettings s;
-  vaec_default_settings(&s);
-  s.model_path = model.c_str();
-  s.quality = run.quality;
-  s.gop = run.gop;
-  s.threads = run.threads;
-  s.width = frames[0].width;
-  s.height = frames[0].height;
-  s.fps_num = int(rate.num);
-  s.fps_den = int(rate.den);
+  VaecSettings s = cli::encoder_settings(model, run.quality, run.gop, run.threads, frames[0].width,
+                                         frames[0].height, rate);
   s.frame_count = int(frames.size());
 
   // Encode into a real file; decode the same records straight from memory.
