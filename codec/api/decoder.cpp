@@ -1,6 +1,7 @@
 #include "api/decoder.h"
 
 #include "api/settings.h"
+#include "api/inter_payload.h"
 #include "api/intra_payload.h"
 
 namespace vaec::api {
@@ -52,28 +53,38 @@ int Decoder::send_packet(const uint8_t* data, size_t size) {
   if (!has_header_) return take_header(data, size);
   if (queue_.size() >= kMaxQueued) return VAEC_EAGAIN;
 
-  if (size < bitstream::kPacketHeaderSize) return fail(VAEC_ETRUNCATED, "packet shorter than its header");
+  // Any lost frame also loses the reference: P-frames fail until the next I-frame.
+  if (size < bitstream::kPacketHeaderSize) return lose_frame(VAEC_ETRUNCATED, "packet shorter than its header");
   bitstream::PacketHeader ph;
   Status st = bitstream::parse_packet_header(data, bitstream::max_frame_payload(header_), &ph);
-  if (!st.ok()) return fail(to_vaec_status(st), std::string("packet: ") + st.message());
+  if (!st.ok()) return lose_frame(to_vaec_status(st), std::string("packet: ") + st.message());
   if (size != bitstream::kPacketHeaderSize + ph.payload_size)
-    return fail(size < bitstream::kPacketHeaderSize + ph.payload_size ? VAEC_ETRUNCATED : VAEC_EINVALIDDATA,
-                "packet: size does not match its payload length");
+    return lose_frame(size < bitstream::kPacketHeaderSize + ph.payload_size ? VAEC_ETRUNCATED : VAEC_EINVALIDDATA,
+                      "packet: size does not match its payload length");
   const uint8_t* payload = data + bitstream::kPacketHeaderSize;
-  if (!bitstream::packet_checksum_ok(data, ph, payload))
-    return fail(VAEC_ECHECKSUM, "frame " + std::to_string(ph.display_index) + ": checksum mismatch");
+  const std::string frame_name = "frame " + std::to_string(ph.display_index);
+  if (!bitstream::packet_checksum_ok(data, ph, payload)) return lose_frame(VAEC_ECHECKSUM, frame_name + ": checksum mismatch");
+  const int width = int(header_.width), height = int(header_.height);
+  DecodedFrame out;
+  out.pts = int64_t(ph.display_index);
   if (ph.type == uint8_t(bitstream::PacketType::kIntraFrame)) {
-    DecodedFrame out;
-    out.pts = int64_t(ph.display_index);
-    st = decode_intra_payload(model_.model, payload, ph.payload_size, int(header_.width), int(header_.height), &out.frame);
-    if (!st.ok())
-      return fail(to_vaec_status(st), "frame " + std::to_string(ph.display_index) + ": " + st.message());
-    queue_.push_back(std::move(out));
-    return VAEC_OK;
+    st = decode_intra_payload(model_.model, payload, ph.payload_size, width, height, &reference_);
+    out.type = VAEC_FRAME_I;
+  } else if (ph.type == uint8_t(bitstream::PacketType::kInterFrame)) {
+    st = decode_inter_payload(payload, ph.payload_size, &reference_);
+    out.type = VAEC_FRAME_P;
+  } else {
+    return VAEC_OK;  // the index and optional records carry no picture
   }
-  if (ph.type == uint8_t(bitstream::PacketType::kInterFrame))
-    return fail(VAEC_EUNSUPPORTED, "frame " + std::to_string(ph.display_index) + ": P-frames are not supported by this version");
-  return VAEC_OK;  // the index and optional records carry no picture
+  if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
+  out.frame = reconstruct(model_.model, reference_, width, height);
+  queue_.push_back(std::move(out));
+  return VAEC_OK;
+}
+
+int Decoder::lose_frame(int status, std::string detail) {
+  reference_.invalidate();
+  return fail(status, std::move(detail));
 }
 
 int Decoder::flush() {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/loaded_model.h"
+#include "api/reference.h"
 #include "bitstream/container.h"
 #include "common/frame.h"
 #include "vaec/vaec.h"
@@ -24,7 +25,8 @@ class Decoder {
   explicit Decoder(const VaecSettings& settings);
 
   // The first packet must be the stream header record, then one packet record per call.
-  // A damaged packet fails alone (VAEC_ECHECKSUM / VAEC_EINVALIDDATA); later ones still decode.
+  // A damaged packet fails (VAEC_ECHECKSUM / VAEC_EINVALIDDATA), and so do the P-frames that
+  // depend on it; decoding resumes at the next I-frame. A stream may start at any I-frame.
   int send_packet(const uint8_t* data, size_t size);
   int flush();
   int get_frame(DecodedFrame* out);
@@ -37,12 +39,14 @@ class Decoder {
 
  private:
   int fail(int status, std::string detail);
+  int lose_frame(int status, std::string detail);
   int take_header(const uint8_t* data, size_t size);
   static constexpr size_t kMaxQueued = 4;
   LoadedModel model_;
   bitstream::StreamHeader header_;
   bool has_header_ = false;
   bool flushing_ = false;
+  Reference reference_;  // what the last decoded frame left for the next P-frame
   std::deque<DecodedFrame> queue_;
   std::string detail_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "api/inter_payload.h"
 #include "api/intra_payload.h"
 #include "api/settings.h"
 #include "bitstream/container.h"
@@ -48,7 +49,7 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   if (!st.ok()) throw std::invalid_argument(std::string("settings: ") + st.message());
   // The header and the closing index count against the budget too (kept in the file's size).
   if (rate_control_)
-    rate_control_->add_spent(int64_t(header.record.size() + bitstream::kPacketHeaderSize + bitstream::kFooterSize) * 8);
+    rate_control_->add_overhead(int64_t(header.record.size() + bitstream::kPacketHeaderSize + bitstream::kFooterSize) * 8);
   queue_.push_back(std::move(header));
 }
 
@@ -62,32 +63,62 @@ int Encoder::send_frame(const VaecPicture* picture) {
   if (settings_.frame_count > 0 && frames_ >= settings_.frame_count)
     throw std::invalid_argument("more frames than settings.frame_count");
   copy_picture(*picture, settings_.width, settings_.height, &input_);
-  // Intra-only for now: every frame is an I frame (P-frames come with inter coding).
+
+  const bool intra_due = !reference_.valid() || frames_since_intra_ >= settings_.gop;
   std::vector<uint8_t> payload;
-  if (rate_control_ && frames_ % settings_.gop == 0) {
-    gop_quality_ = quality_for_frame(&payload);
-    Status st = decode_intra_payload(model_.model, payload.data(), payload.size(), input_.width, input_.height,
-                                     &reconstruction_);
-    if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
+  Reference next;
+  VaecFrameType type = VAEC_FRAME_I;
+  if (rate_control_ && intra_due) {
+    start_rate_controlled_gop(&payload, &next);
   } else {
-    payload = encode_intra_payload(model_.model, input_, gop_quality_, &reconstruction_);
+    const model::AnalysedFrame analysed = model::analyse_transform(model_.model, input_, gop_quality_);
+    if (intra_due) {
+      payload = encode_intra_payload(model_.model, analysed, &next);
+    } else {
+      payload = encode_inter_payload(analysed, reference_, &next);
+      type = VAEC_FRAME_P;
+      // Scene cut (or motion the latent prediction cannot follow): when the P-frame costs
+      // near what an I-frame did, try an I-frame and keep the cheaper, restarting the GOP.
+      if (double(payload.size()) > kSceneCutShare * double(last_intra_bytes_)) {
+        Reference intra_next;
+        std::vector<uint8_t> intra = encode_intra_payload(model_.model, analysed, &intra_next);
+        if (intra.size() <= payload.size()) {
+          payload = std::move(intra);
+          next = std::move(intra_next);
+          type = VAEC_FRAME_I;
+          if (rate_control_) start_rate_controlled_gop(&payload, &next);  // a new scene: new quality
+        }
+      }
+    }
   }
-  if (rate_control_)  // the record, plus this I frame's entry in the closing index
-    rate_control_->add_spent(int64_t(payload.size() + bitstream::kPacketHeaderSize + bitstream::kIndexEntrySize) * 8);
+  reference_ = std::move(next);
+  reconstruction_ = reconstruct(model_.model, reference_, input_.width, input_.height);
+  if (type == VAEC_FRAME_I) {
+    frames_since_intra_ = 0;
+    last_intra_bytes_ = payload.size();
+  }
+  ++frames_since_intra_;
+
+  const size_t index_bytes = type == VAEC_FRAME_I ? bitstream::kIndexEntrySize : 0;  // its entry in the index
+  if (rate_control_)
+    rate_control_->add_spent(type, int64_t(payload.size() + bitstream::kPacketHeaderSize + index_bytes) * 8);
   OutputPacket packet;
   packet.pts = frames_;
-  packet.type = VAEC_FRAME_I;
-  Status st = bitstream::append_packet_record(uint8_t(bitstream::PacketType::kIntraFrame), uint64_t(frames_),
-                                              payload.data(), payload.size(), &packet.record);
+  packet.type = type;
+  const auto packet_type = type == VAEC_FRAME_I ? bitstream::PacketType::kIntraFrame : bitstream::PacketType::kInterFrame;
+  Status st = bitstream::append_packet_record(uint8_t(packet_type), uint64_t(frames_), payload.data(), payload.size(),
+                                              &packet.record);
   if (!st.ok()) throw std::runtime_error(std::string("packet: ") + st.message());
   queue_.push_back(std::move(packet));
   ++frames_;
   return VAEC_OK;
 }
 
-int Encoder::quality_for_frame(std::vector<uint8_t>* payload) {
-  const double budget = rate_control_->frame_budget(frames_) - 8.0 * bitstream::kPacketHeaderSize;
-  return pick_quality([&](int q) { return encode_intra_payload(model_.model, input_, q); }, budget, payload);
+void Encoder::start_rate_controlled_gop(std::vector<uint8_t>* payload, Reference* next) {
+  const double budget = rate_control_->intra_budget(frames_) - 8.0 * bitstream::kPacketHeaderSize;
+  gop_quality_ = pick_quality([&](int q) { return encode_intra_payload(model_.model, input_, q); }, budget, payload);
+  Status st = decode_intra_payload(model_.model, payload->data(), payload->size(), input_.width, input_.height, next);
+  if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
 }
 
 int Encoder::receive_packet(OutputPacket* out) {

@@ -8,6 +8,7 @@
 
 #include "api/loaded_model.h"
 #include "api/rate_control.h"
+#include "api/reference.h"
 #include "common/frame.h"
 #include "vaec/vaec.h"
 
@@ -34,13 +35,19 @@ class Encoder {
 
  private:
   static constexpr size_t kMaxQueued = 4;
-  int quality_for_frame(std::vector<uint8_t>* payload);
+  // A P-frame over this share of the last I-frame's size is compared with an I-frame.
+  static constexpr double kSceneCutShare = 0.6;
+  // Bitrate mode, at each I-frame: picks the GOP's quality (bisection) and codes the I-frame.
+  void start_rate_controlled_gop(std::vector<uint8_t>* payload, Reference* next);
   LoadedModel model_;
   VaecSettings settings_;
   std::unique_ptr<RateControl> rate_control_;  // bitrate mode only
   int gop_quality_ = 50;
   std::deque<OutputPacket> queue_;
   Frame input_, reconstruction_;
+  Reference reference_;  // what the last frame left for the next P-frame
+  int frames_since_intra_ = 0;
+  size_t last_intra_bytes_ = 0;
   int64_t frames_ = 0;
   bool flushing_ = false;
 };

@@ -1,9 +1,10 @@
 #include "api/intra_payload.h"
 
+#include <stdexcept>
+
 #include "bitstream/substreams.h"
 #include "entropy/gaussian_tables.h"
 #include "entropy/rans.h"
-#include "model/intra.h"
 
 namespace vaec::api {
 namespace {
@@ -15,6 +16,17 @@ std::vector<int32_t> z_table_indices(const model::LatentShape& zs) {
   for (int c = 0; c < zs.channels; ++c) std::fill_n(idx.begin() + c * plane, plane, c);
   return idx;
 }
+
+void set_reference(int quality, const model::LatentShape& shape, const std::vector<int32_t>& y,
+                   const model::HyperParams& params, std::vector<int32_t> scale_index, Reference* ref) {
+  ref->quality = quality;
+  ref->shape = shape;
+  ref->y_hat_q10 = model::latents_q10(y, params);
+  ref->anchor_scale_index = std::move(scale_index);
+  ref->activity.assign(size_t(shape.height) * shape.width, 0);
+}
+
+}  // namespace
 
 const entropy::CdfTableSet& gaussian_tables() {
   // Built once per process; identical everywhere by construction (see gaussian_tables.h).
@@ -34,22 +46,29 @@ void append_rans(const entropy::CdfTableSet& tables, const std::vector<int32_t>&
   bitstream::append_substream(bytes.data(), bytes.size(), payload);
 }
 
-}  // namespace
+std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const model::AnalysedFrame& analysed,
+                                          Reference* next) {
+  model::IntraLatents lat = model::analyse(model, analysed);
+  std::vector<uint8_t> payload;
+  payload.push_back(uint8_t(analysed.quality));
+  append_rans(model.z_tables(), lat.z, z_table_indices(lat.z_shape), &payload);
+  append_rans(gaussian_tables(), lat.y, lat.scale_index, &payload);
+  if (next) set_reference(analysed.quality, lat.y_shape, lat.y, lat.params, std::move(lat.scale_index), next);
+  return payload;
+}
 
 std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame& frame, int quality,
                                           Frame* reconstruction) {
-  model::IntraLatents lat = model::analyse(model, frame, quality);
-  std::vector<uint8_t> payload;
-  payload.push_back(uint8_t(quality));
-  append_rans(model.z_tables(), lat.z, z_table_indices(lat.z_shape), &payload);
-  append_rans(gaussian_tables(), lat.y, lat.scale_index, &payload);
-  if (reconstruction)
-    *reconstruction = model::synthesise(model, lat.y, lat.params, frame.width, frame.height, quality);
+  Reference ref;
+  std::vector<uint8_t> payload =
+      encode_intra_payload(model, model::analyse_transform(model, frame, quality), reconstruction ? &ref : nullptr);
+  if (reconstruction) *reconstruction = reconstruct(model, ref, frame.width, frame.height);
   return payload;
 }
 
 Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
-                            int height, Frame* out) {
+                            int height, Reference* next) {
+  next->invalidate();
   if (size < 1) return Status(StatusCode::kTruncated, "empty frame payload");
   const int quality = data[0];
   if (quality < 1 || quality > 100) return Status(StatusCode::kCorruptData, "frame quality out of range");
@@ -70,7 +89,15 @@ Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_
   std::vector<int32_t> y(scale_index.size());
   VAEC_RETURN_IF_ERROR(entropy::dec_rans(gaussian_tables(), y_bytes, y_size, scale_index.data(), y.size(),
                                          y.data()));
-  *out = model::synthesise(model, y, params, width, height, quality);
+  set_reference(quality, model::y_shape(model, width, height), y, params, std::move(scale_index), next);
+  return OkStatus();
+}
+
+Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
+                            int height, Frame* out) {
+  Reference ref;
+  VAEC_RETURN_IF_ERROR(decode_intra_payload(model, data, size, width, height, &ref));
+  *out = reconstruct(model, ref, width, height);
   return OkStatus();
 }
 

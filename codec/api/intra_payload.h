@@ -9,20 +9,36 @@
 #include <cstdint>
 #include <vector>
 
+#include "api/reference.h"
 #include "common/frame.h"
+#include "entropy/cdf_table.h"
 #include "entropy/status.h"
-#include "model/model_file.h"
+#include "model/intra.h"
 
 namespace vaec::api {
+
+// Encodes an analysed frame; `next` (optional) receives the reference it leaves.
+std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const model::AnalysedFrame& analysed,
+                                          Reference* next = nullptr);
 
 // Encodes `frame` at `quality` (1..100). When `reconstruction` is given, it receives exactly
 // the frame a decoder will produce from the payload (same thread count).
 std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame& frame, int quality,
                                           Frame* reconstruction = nullptr);
 
-// Decodes a payload for a width x height frame. Malformed data gives an error status, never
+// Decodes a payload for a width x height frame into the reference it leaves; the picture is
+// reconstruct(next). Malformed data gives an error status (and leaves *next invalid), never
 // undefined behaviour. Throws only on allocation failure or LibTorch errors.
 Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
+                            int height, Reference* next);
+Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
                             int height, Frame* out);
+
+// The 64 Gaussian tables y and P-frame residuals are coded with (built once per process).
+const entropy::CdfTableSet& gaussian_tables();
+
+// Appends substream(rANS of values with tables[indices]) to payload.
+void append_rans(const entropy::CdfTableSet& tables, const std::vector<int32_t>& values,
+                 const std::vector<int32_t>& indices, std::vector<uint8_t>* payload);
 
 }  // namespace vaec::api

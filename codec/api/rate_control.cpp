@@ -12,6 +12,23 @@ double RateControl::frame_budget(int64_t frames_done) const {
   return std::clamp(allowed / gop_, bits_per_frame_ / 4, bits_per_frame_ * 4);
 }
 
+double RateControl::intra_budget(int64_t frames_done) const {
+  return frame_budget(frames_done) * gop_ / (1.0 + (gop_ - 1) * p_ratio_);
+}
+
+void RateControl::add_spent(VaecFrameType type, int64_t bits) {
+  spent_bits_ += bits;
+  if (type == VAEC_FRAME_I) {
+    if (p_frames_ > 0 && intra_bits_ > 0)
+      p_ratio_ = std::clamp(double(p_bits_) / double(p_frames_) / double(intra_bits_), 0.02, 1.0);
+    intra_bits_ = bits;
+    p_bits_ = p_frames_ = 0;
+  } else {
+    p_bits_ += bits;
+    ++p_frames_;
+  }
+}
+
 int pick_quality(const std::function<std::vector<uint8_t>(int)>& encode_at, double budget_bits,
                  std::vector<uint8_t>* payload) {
   int lo = 1, hi = 100, best = 0;

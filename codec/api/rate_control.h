@@ -1,11 +1,15 @@
 // Bitrate mode: the quality of each GOP is chosen so the stream's average bitrate approaches
 // a target. The first frame of a GOP is coded at the qualities a bisection asks for; the
-// quality whose frame best fits that GOP's share of the budget codes the whole GOP.
+// quality whose I-frame best fits that GOP's share of the budget codes the whole GOP. The
+// I-frame's share assumes each P-frame costs what P-frames cost relative to their I-frame in
+// the previous GOP (half, before any were seen).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <vector>
+
+#include "vaec/vaec.h"
 
 namespace vaec::api {
 
@@ -16,12 +20,17 @@ class RateControl {
   // Bits each frame of the GOP starting now may spend, correcting what earlier GOPs over- or
   // under-spent (within 1/4..4 times the nominal share, so one odd GOP cannot swing the next).
   double frame_budget(int64_t frames_done) const;
-  void add_spent(int64_t bits) { spent_bits_ += bits; }
+  // Bits the GOP's I-frame may spend so that it and its P-frames fit gop * frame_budget().
+  double intra_budget(int64_t frames_done) const;
+  void add_spent(VaecFrameType type, int64_t bits);
+  void add_overhead(int64_t bits) { spent_bits_ += bits; }
 
  private:
   double bits_per_frame_;
   int gop_;
   int64_t spent_bits_ = 0;
+  double p_ratio_ = 0.5;  // P-frame bits / I-frame bits, from the last GOP with P-frames
+  int64_t intra_bits_ = 0, p_bits_ = 0, p_frames_ = 0;  // of the current GOP
 };
 
 // Bisection over quality 1..100 for the highest quality whose payload (from `encode_at`) is

@@ -49,42 +49,73 @@ std::vector<int32_t> scale_indices(const HyperParams& p) {
   return idx;
 }
 
-IntraLatents analyse(IntraModel& m, const Frame& frame, int quality) {
+AnalysedFrame analyse_transform(IntraModel& m, const Frame& frame, int quality) {
   torch::NoGradGuard no_grad;
-  IntraLatents out;
-  out.y_shape = y_shape(m, frame.width, frame.height);
-  out.z_shape = z_shape(m, frame.width, frame.height);
+  AnalysedFrame out;
+  out.shape = y_shape(m, frame.width, frame.height);
+  out.quality = quality;
   const double level = quality_to_level(quality, m.levels());
   auto& net = m.net();
   torch::Tensor x = pad_to_multiple(frame_to_tensor(frame), kLumaMultiple / 2)
                         .contiguous(at::MemoryFormat::ChannelsLast);
   torch::Tensor y = (net->analysis(x) * net->gain(level)).contiguous();
-  torch::Tensor z = torch::round(net->hyper_analysis(y)).to(torch::kInt).contiguous();
-  out.z.assign(z.data_ptr<int32_t>(), z.data_ptr<int32_t>() + z.numel());
-  out.params = hyper_params(m, out.z, out.z_shape, at::get_num_threads());
-  out.scale_index = scale_indices(out.params);
-  const float* yv = y.data_ptr<float>();
-  out.y.resize(out.y_shape.size());
-  for (size_t i = 0; i < out.y.size(); ++i)
-    out.y[i] = int32_t(std::nearbyint(yv[i] - mean_value(out.params.mean_q[i])));
+  out.y.assign(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
   return out;
 }
 
-Frame synthesise(IntraModel& m, const std::vector<int32_t>& y, const HyperParams& params,
-                 int width, int height, int quality) {
+IntraLatents analyse(IntraModel& m, const AnalysedFrame& a) {
+  torch::NoGradGuard no_grad;
+  IntraLatents out;
+  out.y_shape = a.shape;
+  out.z_shape = {int(m.config().Nz), a.shape.height / 4, a.shape.width / 4};
+  torch::Tensor y = torch::from_blob(const_cast<float*>(a.y.data()),
+                                     {1, a.shape.channels, a.shape.height, a.shape.width}, torch::kFloat);
+  torch::Tensor z = torch::round(m.net()->hyper_analysis(y)).to(torch::kInt).contiguous();
+  out.z.assign(z.data_ptr<int32_t>(), z.data_ptr<int32_t>() + z.numel());
+  out.params = hyper_params(m, out.z, out.z_shape, at::get_num_threads());
+  out.scale_index = scale_indices(out.params);
+  out.y.resize(out.y_shape.size());
+  for (size_t i = 0; i < out.y.size(); ++i)
+    out.y[i] = int32_t(std::nearbyint(a.y[i] - mean_value(out.params.mean_q[i])));
+  return out;
+}
+
+IntraLatents analyse(IntraModel& m, const Frame& frame, int quality) {
+  return analyse(m, analyse_transform(m, frame, quality));
+}
+
+std::vector<int64_t> latents_q10(const std::vector<int32_t>& y, const HyperParams& params) {
+  if (params.mean_q.size() != y.size()) throw std::invalid_argument("latents_q10: sizes differ");
+  std::vector<int64_t> out(y.size());
+  for (size_t i = 0; i < y.size(); ++i)
+    out[i] = int64_t(y[i]) * (int64_t(1) << kActivationFracBits) + params.mean_q[i];
+  return out;
+}
+
+Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
+                     int quality) {
   torch::NoGradGuard no_grad;
   const LatentShape ys = y_shape(m, width, height);
-  if (y.size() != ys.size() || params.mean_q.size() != ys.size() || params.channels != ys.channels ||
-      params.height != ys.height || params.width != ys.width)
-    throw std::invalid_argument("synthesise: latents do not match the frame size");
+  if (y_hat_q10.size() != ys.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
   torch::Tensor y_hat = torch::empty({1, ys.channels, ys.height, ys.width}, torch::kFloat);
   float* dst = y_hat.data_ptr<float>();
-  for (size_t i = 0; i < y.size(); ++i) dst[i] = float(y[i]) + mean_value(params.mean_q[i]);
+  // Deterministic (IEEE conversion and an exact power-of-two scale), exact below 2^24.
+  const float unit = 1.0f / float(1 << kActivationFracBits);
+  for (size_t i = 0; i < y_hat_q10.size(); ++i) dst[i] = float(y_hat_q10[i]) * unit;
   auto& net = m.net();
   const double level = quality_to_level(quality, m.levels());
   torch::Tensor x_hat = net->synthesis(
       (y_hat * net->inverse_gain(level)).contiguous(at::MemoryFormat::ChannelsLast));
   return tensor_to_frame(x_hat, width, height);
+}
+
+Frame synthesise(IntraModel& m, const std::vector<int32_t>& y, const HyperParams& params,
+                 int width, int height, int quality) {
+  const LatentShape ys = y_shape(m, width, height);
+  if (y.size() != ys.size() || params.mean_q.size() != ys.size() || params.channels != ys.channels ||
+      params.height != ys.height || params.width != ys.width)
+    throw std::invalid_argument("synthesise: latents do not match the frame size");
+  return synthesise_q10(m, latents_q10(y, params), width, height, quality);
 }
 
 }  // namespace vaec::model

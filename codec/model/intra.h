@@ -8,6 +8,9 @@
 // Only synthesise() and the encoder's transforms run float LibTorch; everything that picks a
 // CDF (z, the integer h_s, the scale indices, the means in y_hat = v + mean) is exact.
 // Callers set LibTorch's thread count (at::set_num_threads).
+//
+// P-frames (api/inter_payload.h) reuse the same transforms on the exact Q10 latents
+// y_hat * 1024 that both sides keep as the reference: analyse_transform() + synthesise_q10().
 #pragma once
 
 #include <cstddef>  // before common/frame.h, which uses size_t
@@ -43,7 +46,24 @@ HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, con
                          int threads = 1);
 std::vector<int32_t> scale_indices(const HyperParams& p);
 
+// The analysis transform alone: y = g_a(frame) * gain(quality), float, [M][H][W].
+struct AnalysedFrame {
+  LatentShape shape;
+  int quality = 0;
+  std::vector<float> y;
+};
+AnalysedFrame analyse_transform(IntraModel& m, const Frame& frame, int quality);
+
+// Intra latents of an analysed frame (h_a, the integer h_s, y symbols).
+IntraLatents analyse(IntraModel& m, const AnalysedFrame& a);
 IntraLatents analyse(IntraModel& m, const Frame& frame, int quality);
+
+// y_hat = v + mean in Q10 (exact integers): what synthesis decodes and P-frames predict from.
+std::vector<int64_t> latents_q10(const std::vector<int32_t>& y, const HyperParams& params);
+
+// Synthesis from Q10 latents y_hat * 1024 (shape y_shape(width, height)).
+Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
+                     int quality);
 Frame synthesise(IntraModel& m, const std::vector<int32_t>& y, const HyperParams& params,
                  int width, int height, int quality);
 

@@ -4,111 +4,13 @@
 #include <vector>
 
 #include "api/encoder.h"
-#include "model/model_file.h"
 #include "support/test_support.h"
 #include "vaec/vaec.h"
+#include "api_test_helpers.h"  // last: it brings Catch after LibTorch
 
-// LibTorch brings glog's CHECK, which would silently replace Catch's: Catch comes last.
-#undef CHECK
-#include <catch2/catch.hpp>
 
 using namespace vaec;
-
-namespace {
-
-// A small untrained model saved to `path` (seeded, so two calls with other seeds differ).
-void write_tiny_model(const std::string& path, uint64_t seed) {
-  torch::manual_seed(seed);
-  model::VaeConfig config;
-  config.N = 8;
-  config.M = 8;
-  config.Nz = 4;
-  model::IntraModel::from_network(model::Vae(config)).save(path);
-}
-
-struct Encoded {
-  std::vector<std::vector<uint8_t>> records;  // header first
-  std::vector<Frame> reconstructions;
-};
-
-VaecSettings settings_for(const std::string& model, int w, int h) {
-  VaecSettings s;
-  vaec_default_settings(&s);
-  s.model_path = model.c_str();
-  s.width = w;
-  s.height = h;
-  s.quality = 70;
-  s.threads = 1;
-  return s;
-}
-
-VaecPicture picture_of(const Frame& f) {
-  VaecPicture p{};
-  p.width = f.width;
-  p.height = f.height;
-  p.format = VAEC_PIX_FMT_YUV420P;
-  for (int i = 0; i < 3; ++i) {
-    p.data[i] = const_cast<uint8_t*>(f.planes[i].data());
-    p.stride[i] = f.plane_width(i);
-  }
-  return p;
-}
-
-Encoded encode(const VaecSettings& s, const std::vector<Frame>& frames) {
-  VaecContext* ctx = nullptr;
-  REQUIRE(vaec_encoder_open(&ctx, &s) == VAEC_OK);
-  Encoded out;
-  for (size_t i = 0; i <= frames.size(); ++i) {
-    VaecPicture pic{};
-    if (i < frames.size()) pic = picture_of(frames[i]);
-    REQUIRE(vaec_send_frame(ctx, i < frames.size() ? &pic : nullptr) == VAEC_OK);
-    VaecPacket pkt;
-    int res;
-    while ((res = vaec_receive_packet(ctx, &pkt)) == VAEC_OK) {
-      out.records.emplace_back(pkt.data, pkt.data + pkt.size);
-      vaec_packet_unref(&pkt);
-    }
-    CHECK((res == VAEC_EAGAIN || res == VAEC_EOF));
-  }
-  vaec_close(&ctx);
-  CHECK(ctx == nullptr);
-  return out;
-}
-
-struct Decoded {
-  std::vector<Frame> frames;
-  std::vector<int> statuses;  // of each vaec_send_packet
-  std::string detail;
-};
-
-Decoded decode(const VaecSettings& s, const std::vector<std::vector<uint8_t>>& records) {
-  VaecContext* ctx = nullptr;
-  REQUIRE(vaec_decoder_open(&ctx, &s) == VAEC_OK);
-  Decoded out;
-  for (const auto& r : records) {
-    VaecPacket in{};
-    in.data = r.data();
-    in.size = r.size();
-    int res = vaec_send_packet(ctx, &in);
-    out.statuses.push_back(res);
-    if (res != VAEC_OK && out.detail.empty()) out.detail = vaec_error_detail(ctx);
-    VaecPicture pic;
-    while (vaec_get_frame(ctx, &pic) == VAEC_OK) {
-      Frame f;
-      f.allocate(pic.width, pic.height);
-      for (int p = 0; p < 3; ++p)
-        for (int y = 0; y < f.plane_height(p); ++y)
-          std::memcpy(f.planes[p].data() + size_t(y) * f.plane_width(p), pic.data[p] + pic.stride[p] * y,
-                      size_t(f.plane_width(p)));
-      out.frames.push_back(std::move(f));
-      vaec_picture_unref(&pic);
-    }
-  }
-  vaec_close(&ctx);
-  return out;
-}
-
-}  // namespace
+using namespace vaec::test;
 
 TEST_CASE("encode then decode gives every frame, odd sizes kept, identical to the encoder's reconstruction", "[api]") {
   test::TempDir tmp;
@@ -150,11 +52,12 @@ TEST_CASE("a stream made with another model is refused, naming both hashes", "[a
   CHECK(dec.detail.find("made with model") != std::string::npos);
 }
 
-TEST_CASE("a damaged packet fails alone; the next frame still decodes", "[api][errors]") {
+TEST_CASE("a damaged I-frame fails alone, and the next I-frame still decodes", "[api][errors]") {
   test::TempDir tmp;
   const std::string model = tmp.path("tiny.vaem");
   write_tiny_model(model, 1);
   auto s = settings_for(model, 64, 64);
+  s.gop = 1;  // all intra
   auto enc = encode(s, {test::make_frame(64, 64, 0), test::make_frame(64, 64, 1), test::make_frame(64, 64, 2)});
   enc.records[2][30] ^= 0x40;  // a payload byte of frame 1
   auto dec = decode(s, enc.records);

@@ -165,7 +165,7 @@ TEST_CASE("CDF indices: encoder with 1 thread equals decoder with 2 threads in a
   CHECK(dec.output == enc.output);
 }
 
-TEST_CASE("intra latents round-trip through rANS; decoder output equals the encoder's", "[model]") {
+TEST_CASE("intra latents round-trip through rANS, and the decoder output equals the encoder's", "[model]") {
   IntraModel m = small_model(4);
   entropy::CdfTableSet gauss;
   REQUIRE(entropy::build_gaussian_tables(&gauss).ok());

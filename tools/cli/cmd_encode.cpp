@@ -40,10 +40,11 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   if (o.max_frames > 0 && (total < 0 || total > o.max_frames)) total = o.max_frames;
   Progress progress("encode", total, global.quiet);
   const auto start = std::chrono::steady_clock::now();
-  int64_t frames = 0, bytes = 0;
+  int64_t frames = 0, bytes = 0, intra_frames = 0;
   auto on_packet = [&](const VaecPacket& p) {
     output.write_packet(p);
     bytes += int64_t(p.size);
+    intra_frames += p.frame_type == VAEC_FRAME_I;
   };
   Frame frame;
   try {
@@ -64,9 +65,10 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   if (!global.quiet) {
     double seconds = double(frames) * info.frame_rate.den / double(info.frame_rate.num);
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::fprintf(stderr, "%s", fmt::format("vaec: {} frames {}x{}, {} bytes, {:.1f} kbit/s, {:.4f} bpp, "
+    std::fprintf(stderr, "%s", fmt::format("vaec: {} frames {}x{} ({} I, {} P), {} bytes, {:.1f} kbit/s, {:.4f} bpp, "
                                            "{}, {:.2f} fps\n",
-                                           frames, info.width, info.height, file_bytes,
+                                           frames, info.width, info.height, intra_frames, frames - intra_frames,
+                                           file_bytes,
                                            file_bytes * 8.0 / seconds / 1000.0,
                                            file_bytes * 8.0 / (double(frames) * info.width * info.height),
                                            o.bitrate_kbps ? fmt::format("target {} kbit/s", o.bitrate_kbps)
@@ -89,8 +91,9 @@ void register_encode(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--bitrate", o->bitrate_kbps,
                   "Target average bitrate in kbit/s: picks the quality of each GOP (instead of --quality)")
       ->check(CLI::Range(1, 1000000))->excludes(quality);
-  sub->add_option("--gop", o->gop, "Intra period in frames")->check(CLI::Range(1, 65535))
-      ->capture_default_str();
+  sub->add_option("--gop", o->gop,
+                  "Intra period in frames (1: all intra); scene cuts also start a new GOP with an I-frame")
+      ->check(CLI::Range(1, 65535))->capture_default_str();
   sub->add_option("--frames", o->max_frames, "Encode only the first N frames")->check(CLI::PositiveNumber);
   add_model_option(*sub, o->model);
   add_raw_input_options(*sub, o->raw);

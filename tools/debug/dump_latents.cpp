@@ -1,8 +1,10 @@
-// vaec-dump-latents: decodes the entropy-coded part of every I frame of a .vae file and prints,
-// per frame, hashes of the integers that must be bit-exact everywhere (DESIGN.md §2): the
-// hyper-latents z, the integer h_s output (Q10 means, Q16 scales), the Gaussian table (CDF)
-// indices and the symbols v. With --pixels it also runs the float synthesis and prints a hash
-// per plane of the decoded picture (which float LibTorch need not reproduce across builds).
+// vaec-dump-latents: decodes the entropy-coded part of every frame of a .vae file and prints,
+// per frame, hashes of the integers that must be bit-exact everywhere (DESIGN.md §2): for I
+// frames the hyper-latents z, the integer h_s output (Q10 means, Q16 scales), the Gaussian
+// table (CDF) indices and the symbols v; for every frame the reference latents (Q10) and
+// activity map P-frames predict from. With --pixels it also runs the float synthesis and
+// prints a hash per plane of the decoded picture (which float LibTorch need not reproduce
+// across builds).
 //
 //   vaec-dump-latents [--threads N] [--pixels] [--y4m OUT.y4m] [--full] MODEL.vaem IN.vae
 //
@@ -16,6 +18,8 @@
 
 #include <ATen/Parallel.h>
 
+#include "api/inter_payload.h"
+#include "api/intra_payload.h"
 #include "api/loaded_model.h"
 #include "bitstream/dec_container.h"
 #include "bitstream/substreams.h"
@@ -48,6 +52,36 @@ void print(const char* name, const std::vector<T>& v, bool full) {
   std::printf("\n  %s:", name);
   for (const T& x : v) std::printf(" %lld", static_cast<long long>(x));
   std::printf("\n");
+}
+
+// The integers of an I frame's payload: z, the h_s means and scales, CDF indices, v.
+bool print_intra_symbols(api::LoadedModel& m, const entropy::CdfTableSet& gaussian, const std::vector<uint8_t>& p,
+                         int w, int h, int threads, bool full) {
+  bitstream::SubstreamReader streams(p.data() + 1, p.empty() ? 0 : p.size() - 1);
+  const uint8_t *zb = nullptr, *yb = nullptr;
+  size_t zn = 0, yn = 0;
+  const model::LatentShape zs = model::z_shape(m.model, w, h);
+  std::vector<int32_t> z(zs.size()), zidx(zs.size());
+  const size_t plane = size_t(zs.height) * zs.width;
+  for (size_t i = 0; i < zidx.size(); ++i) zidx[i] = int32_t(i / plane);
+  if (p.empty() || !streams.next(&zb, &zn).ok() || !streams.next(&yb, &yn).ok() ||
+      !entropy::dec_rans(m.model.z_tables(), zb, zn, zidx.data(), z.size(), z.data()).ok()) {
+    std::printf(" error=z\n");
+    return false;
+  }
+  const model::HyperParams params = model::hyper_params(m.model, z, zs, threads);
+  const std::vector<int32_t> index = model::scale_indices(params);
+  std::vector<int32_t> v(index.size());
+  if (!entropy::dec_rans(gaussian, yb, yn, index.data(), v.size(), v.data()).ok()) {
+    std::printf(" error=y\n");
+    return false;
+  }
+  print("z", z, full);
+  print("mean_q10", params.mean_q, full);
+  print("scale_q16", params.scale_q16, full);
+  print("cdf_index", index, full);
+  print("v", v, full);
+  return true;
 }
 
 int usage() {
@@ -101,39 +135,28 @@ int main(int argc, char** argv) {
     }
     bitstream::Packet packet;
     int failures = 0;
+    api::Reference ref;
     while ((st = reader.read_packet(&packet)).ok()) {
-      if (packet.type != bitstream::PacketType::kIntraFrame) continue;
-      std::printf("frame %llu", static_cast<unsigned long long>(packet.display_index));
+      const bool intra = packet.type == bitstream::PacketType::kIntraFrame;
+      if (!intra && packet.type != bitstream::PacketType::kInterFrame) continue;
+      std::printf("frame %llu type=%c", static_cast<unsigned long long>(packet.display_index), intra ? 'I' : 'P');
       const std::vector<uint8_t>& p = packet.payload;
-      bitstream::SubstreamReader streams(p.data() + 1, p.empty() ? 0 : p.size() - 1);
-      const uint8_t *zb = nullptr, *yb = nullptr;
-      size_t zn = 0, yn = 0;
-      const model::LatentShape zs = model::z_shape(m.model, w, h);
-      std::vector<int32_t> z(zs.size()), zidx(zs.size());
-      const size_t plane = size_t(zs.height) * zs.width;
-      for (size_t i = 0; i < zidx.size(); ++i) zidx[i] = int32_t(i / plane);
-      if (p.empty() || !streams.next(&zb, &zn).ok() || !streams.next(&yb, &yn).ok() ||
-          !entropy::dec_rans(m.model.z_tables(), zb, zn, zidx.data(), z.size(), z.data()).ok()) {
-        std::printf(" error=z\n");
+      if (intra && !print_intra_symbols(m, gaussian, p, w, h, threads, full)) {
         ++failures;
         continue;
       }
-      const model::HyperParams params = model::hyper_params(m.model, z, zs, threads);
-      const std::vector<int32_t> index = model::scale_indices(params);
-      std::vector<int32_t> v(index.size());
-      if (!entropy::dec_rans(gaussian, yb, yn, index.data(), v.size(), v.data()).ok()) {
-        std::printf(" error=y\n");
+      const Status decoded = intra ? api::decode_intra_payload(m.model, p.data(), p.size(), w, h, &ref)
+                                   : api::decode_inter_payload(p.data(), p.size(), &ref);
+      if (!decoded.ok()) {
+        std::printf(" error=%s\n", decoded.message());
         ++failures;
         continue;
       }
-      std::printf(" quality=%d", p[0]);
-      print("z", z, full);
-      print("mean_q10", params.mean_q, full);
-      print("scale_q16", params.scale_q16, full);
-      print("cdf_index", index, full);
-      print("v", v, full);
+      std::printf(" quality=%d", ref.quality);
+      print("latents_q10", ref.y_hat_q10, full);
+      print("activity", ref.activity, full);
       if (pixels) {
-        const Frame frame = model::synthesise(m.model, v, params, w, h, p[0]);
+        const Frame frame = api::reconstruct(m.model, ref, w, h);
         print("Y", frame.planes[0], false);
         print("U", frame.planes[1], false);
         print("V", frame.planes[2], false);

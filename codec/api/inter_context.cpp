@@ -1,0 +1,128 @@
+#include "api/inter_context.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "entropy/gaussian_tables.h"
+
+namespace vaec::api {
+namespace {
+
+// Channels that must change at a position for it to count as busy (level 2) rather than
+// touched (level 1): a moving edge changes many channels, sensor noise a few.
+constexpr int kBusyChannels = 4;
+
+// Bits table t spends on value v: its frequency, or the escape plus the bypass code
+// (6-bit header + k bits of the distance past the edge; see entropy/rans_internal.h).
+double code_length(const entropy::CdfTable& t, int64_t v) {
+  const int64_t s = v - t.offset;
+  if (s >= 0 && s < t.num_values()) return -std::log2(double(t.freq[size_t(s)]) / entropy::kCdfTotal);
+  const int64_t u = s < 0 ? -s : s - t.num_values() + 1;  // distance past the edge, >= 1
+  int k = 0;
+  while ((u >> (k + 1)) != 0) ++k;
+  return -std::log2(double(t.freq[size_t(t.escape_symbol())]) / entropy::kCdfTotal) + 6 + k;
+}
+
+}  // namespace
+
+std::vector<uint8_t> activity_from_residual(const int32_t* residual, int channels, int height, int width) {
+  const size_t plane = size_t(height) * width;
+  std::vector<int> changed(plane, 0);
+  for (int c = 0; c < channels; ++c) {
+    const int32_t* r = residual + c * plane;
+    for (size_t i = 0; i < plane; ++i) changed[i] += r[i] != 0;
+  }
+  std::vector<uint8_t> activity(plane);
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x) {
+      int most = 0;
+      for (int yy = std::max(0, y - 1); yy <= std::min(height - 1, y + 1); ++yy)
+        for (int xx = std::max(0, x - 1); xx <= std::min(width - 1, x + 1); ++xx)
+          most = std::max(most, changed[size_t(yy) * width + xx]);
+      activity[size_t(y) * width + x] = most == 0 ? 0 : most < kBusyChannels ? 1 : 2;
+    }
+  return activity;
+}
+
+std::vector<uint8_t> context_classes(const int32_t* anchor_scale_index, const uint8_t* activity, int channels,
+                                     int height, int width) {
+  const size_t plane = size_t(height) * width;
+  std::vector<uint8_t> classes(plane * channels);
+  for (int c = 0; c < channels; ++c)
+    for (size_t i = 0; i < plane; ++i) {
+      const size_t e = c * plane + i;
+      const int bucket = std::clamp(anchor_scale_index[e], 0, entropy::kNumGaussianScales - 1) / 4;
+      classes[e] = uint8_t(std::min<int>(activity[i], kActivityLevels - 1) * kAnchorBuckets + bucket);
+    }
+  return classes;
+}
+
+ClassScales fit_class_scales(const entropy::CdfTableSet& tables, const int32_t* residual, const uint8_t* classes,
+                             size_t n) {
+  // Histogram per class over [-kSpan, kSpan]; rarer, larger values are kept one by one.
+  constexpr int kSpan = 512;
+  std::vector<uint32_t> hist(size_t(kInterClasses) * (2 * kSpan + 1), 0);
+  std::vector<std::vector<int32_t>> outliers(kInterClasses);
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t v = residual[i];
+    if (v >= -kSpan && v <= kSpan)
+      ++hist[size_t(classes[i]) * (2 * kSpan + 1) + size_t(v + kSpan)];
+    else
+      outliers[classes[i]].push_back(v);
+  }
+  ClassScales best{};
+  std::vector<std::pair<int32_t, uint32_t>> used;  // (value, count) of one class
+  for (int c = 0; c < kInterClasses; ++c) {
+    used.clear();
+    const uint32_t* h = &hist[size_t(c) * (2 * kSpan + 1)];
+    for (int v = -kSpan; v <= kSpan; ++v)
+      if (h[v + kSpan]) used.emplace_back(v, h[v + kSpan]);
+    for (int32_t v : outliers[c]) used.emplace_back(v, 1);
+    if (used.empty()) continue;
+    double best_bits = std::numeric_limits<double>::infinity();
+    for (int t = 0; t < entropy::kNumGaussianScales && size_t(t) < tables.size(); ++t) {
+      double bits = 0;
+      for (const auto& [v, count] : used) bits += count * code_length(tables.table(size_t(t)), v);
+      if (bits < best_bits) {
+        best_bits = bits;
+        best[size_t(c)] = uint8_t(t);
+      }
+    }
+  }
+  return best;
+}
+
+void pack_class_scales(const ClassScales& scales, std::vector<uint8_t>* out) {
+  uint32_t acc = 0;
+  int bits = 0;
+  for (uint8_t s : scales) {
+    acc |= uint32_t(s & 63) << bits;
+    bits += 6;
+    while (bits >= 8) {
+      out->push_back(uint8_t(acc));
+      acc >>= 8;
+      bits -= 8;
+    }
+  }
+  if (bits > 0) out->push_back(uint8_t(acc));
+}
+
+Status unpack_class_scales(const uint8_t* data, size_t size, ClassScales* out) {
+  if (size != kClassScaleBytes) return Status(StatusCode::kCorruptData, "P-frame class scales have the wrong size");
+  uint32_t acc = 0;
+  int bits = 0;
+  size_t pos = 0;
+  for (auto& s : *out) {
+    while (bits < 6) {
+      acc |= uint32_t(data[pos++]) << bits;
+      bits += 8;
+    }
+    s = uint8_t(acc & 63);
+    acc >>= 6;
+    bits -= 6;
+  }
+  return OkStatus();
+}
+
+}  // namespace vaec::api

@@ -1,0 +1,108 @@
+#include "api/inter_payload.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "api/inter_context.h"
+#include "api/intra_payload.h"
+#include "bitstream/substreams.h"
+#include "entropy/rans.h"
+
+namespace vaec::api {
+namespace {
+
+constexpr int64_t kQ10 = 1024;
+// Residuals within 0.5 + kDeadzone of zero are coded as zero: zeros are what P-frames are
+// cheap for, and a latent error slightly over half a step costs little distortion.
+constexpr float kDeadzone = 0.15f;
+// Latents beyond this (in Q10) mean a corrupt stream; real ones stay far below 2^13.
+constexpr int64_t kMaxLatentQ10 = int64_t(1) << 40;
+
+int32_t deadzone_round(float d) {
+  const float m = std::floor(std::fabs(d) + 0.5f - kDeadzone);
+  if (!(m > 0)) return 0;  // also NaN
+  const int32_t q = m > 1e6f ? 1000000 : int32_t(m);
+  return d < 0 ? -q : q;
+}
+
+std::vector<uint8_t> classes_of(const Reference& ref) {
+  const model::LatentShape& s = ref.shape;
+  return context_classes(ref.anchor_scale_index.data(), ref.activity.data(), s.channels, s.height, s.width);
+}
+
+std::vector<int32_t> table_indices(const std::vector<uint8_t>& classes, const ClassScales& scales) {
+  std::vector<int32_t> idx(classes.size());
+  for (size_t i = 0; i < classes.size(); ++i) idx[i] = scales[classes[i]];
+  return idx;
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_inter_payload(const model::AnalysedFrame& analysed, const Reference& ref,
+                                          Reference* next) {
+  if (!ref.valid() || ref.quality != analysed.quality || ref.y_hat_q10.size() != analysed.y.size())
+    throw std::invalid_argument("P-frame: the reference does not match the frame");
+  const model::LatentShape& s = ref.shape;
+  std::vector<int32_t> residual(analysed.y.size());
+  for (size_t i = 0; i < residual.size(); ++i)
+    residual[i] = deadzone_round(analysed.y[i] - float(ref.y_hat_q10[i]) / float(kQ10));
+
+  const std::vector<uint8_t> classes = classes_of(ref);
+  const ClassScales scales = fit_class_scales(gaussian_tables(), residual.data(), classes.data(), residual.size());
+  const std::vector<int32_t> idx = table_indices(classes, scales);
+
+  std::vector<uint8_t> payload;
+  payload.push_back(uint8_t(analysed.quality));
+  std::vector<uint8_t> packed;
+  pack_class_scales(scales, &packed);
+  bitstream::append_substream(packed.data(), packed.size(), &payload);
+  append_rans(gaussian_tables(), residual, idx, &payload);
+
+  next->quality = ref.quality;
+  next->shape = s;
+  next->anchor_scale_index = ref.anchor_scale_index;
+  next->y_hat_q10.resize(residual.size());
+  for (size_t i = 0; i < residual.size(); ++i) next->y_hat_q10[i] = ref.y_hat_q10[i] + int64_t(residual[i]) * kQ10;
+  next->activity = activity_from_residual(residual.data(), s.channels, s.height, s.width);
+  return payload;
+}
+
+namespace {
+
+Status decode_residual_into(const uint8_t* data, size_t size, Reference* ref) {
+  if (size < 1) return Status(StatusCode::kTruncated, "empty frame payload");
+  if (data[0] != ref->quality) return Status(StatusCode::kCorruptData, "P-frame quality differs from its reference's");
+  bitstream::SubstreamReader streams(data + 1, size - 1);
+  const uint8_t *scale_bytes = nullptr, *r_bytes = nullptr;
+  size_t scale_size = 0, r_size = 0;
+  VAEC_RETURN_IF_ERROR(streams.next(&scale_bytes, &scale_size));
+  VAEC_RETURN_IF_ERROR(streams.next(&r_bytes, &r_size));
+  if (!streams.done()) return Status(StatusCode::kCorruptData, "trailing bytes in frame payload");
+  ClassScales scales;
+  VAEC_RETURN_IF_ERROR(unpack_class_scales(scale_bytes, scale_size, &scales));
+
+  const model::LatentShape& s = ref->shape;
+  const std::vector<int32_t> idx = table_indices(classes_of(*ref), scales);
+  std::vector<int32_t> residual(idx.size());
+  VAEC_RETURN_IF_ERROR(
+      entropy::dec_rans(gaussian_tables(), r_bytes, r_size, idx.data(), residual.size(), residual.data()));
+  for (size_t i = 0; i < residual.size(); ++i) {
+    const int64_t v = ref->y_hat_q10[i] + int64_t(residual[i]) * kQ10;
+    if (v > kMaxLatentQ10 || v < -kMaxLatentQ10) return Status(StatusCode::kCorruptData, "P-frame latent out of range");
+    ref->y_hat_q10[i] = v;
+  }
+  ref->activity = activity_from_residual(residual.data(), s.channels, s.height, s.width);
+  return OkStatus();
+}
+
+}  // namespace
+
+Status decode_inter_payload(const uint8_t* data, size_t size, Reference* ref) {
+  if (!ref->valid())
+    return Status(StatusCode::kCorruptData, "P-frame without a decodable reference (decoding must start at an I-frame)");
+  Status st = decode_residual_into(data, size, ref);
+  if (!st.ok()) ref->invalidate();  // its latents may be half updated
+  return st;
+}
+
+}  // namespace vaec::api

@@ -1,0 +1,33 @@
+// The payload of a P-frame packet: the frame's latents coded as a residual on the previous
+// frame's exact latents (a temporal prior in latent space, no pixels involved).
+//
+//   r       = round_deadzone(y_t - y_hat_{t-1})     per latent element (integers)
+//   y_hat_t = y_hat_{t-1} + r                        (exact Q10 integers on both sides)
+//   payload = quality (1 byte, equal to the reference's) · substream(class scales, 36 bytes)
+//           · substream(r rANS, tables from api/inter_context.h)
+//
+// Predicting from integer latents makes the reference bit-identical on both sides by
+// construction (the float synthesis never feeds back), so quality cannot drift in a GOP: every
+// frame's latents stay within the quantizer's reach of its own analysis.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "api/reference.h"
+#include "entropy/status.h"
+#include "model/intra.h"
+
+namespace vaec::api {
+
+// Encodes an analysed frame as a P-frame on `ref` (valid, same quality and shape);
+// `next` receives the reference it leaves.
+std::vector<uint8_t> encode_inter_payload(const model::AnalysedFrame& analysed, const Reference& ref,
+                                          Reference* next);
+
+// Decodes a P-frame payload on `*ref`, which it updates in place. An invalid reference or
+// malformed data give an error status and leave *ref invalid (later P-frames fail too until
+// the next I-frame), never undefined behaviour.
+Status decode_inter_payload(const uint8_t* data, size_t size, Reference* ref);
+
+}  // namespace vaec::api

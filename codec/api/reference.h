@@ -1,0 +1,29 @@
+// What a coded frame leaves behind for the P-frames that follow it. Encoder and decoder
+// build it from the same integers, so it is bit-identical on both sides whatever the thread
+// count: P-frames predict from latents, never from float pixels.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "model/intra.h"
+
+namespace vaec::api {
+
+struct Reference {
+  int quality = 0;                          // 0: no usable reference
+  model::LatentShape shape;                 // of y
+  std::vector<int64_t> y_hat_q10;           // the frame's latents y_hat * 1024, exact
+  std::vector<int32_t> anchor_scale_index;  // Gaussian table per y element of the GOP's I-frame
+  std::vector<uint8_t> activity;            // [H][W] 0..2, from the last P-frame's residual
+
+  bool valid() const { return quality != 0; }
+  void invalidate() { quality = 0; }
+};
+
+// The picture a reference decodes to (float synthesis; same threads give the same pixels).
+inline Frame reconstruct(model::IntraModel& m, const Reference& ref, int width, int height) {
+  return model::synthesise_q10(m, ref.y_hat_q10, width, height, ref.quality);
+}
+
+}  // namespace vaec::api

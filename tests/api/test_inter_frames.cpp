@@ -1,0 +1,137 @@
+// P-frames through the C API with the shipped model: bit-exact reconstruction over a GOP,
+// GOP and scene-cut I-frames, decoding from a mid-stream I-frame, and damaged references.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "api/encoder.h"
+#include "support/test_support.h"
+#include "vaec/vaec.h"
+#include "api_test_helpers.h"  // last: it brings Catch after LibTorch
+
+
+using namespace vaec;
+using namespace vaec::test;
+
+namespace {
+
+const std::string kModel = std::string(VAEC_SOURCE_DIR) + "/samples/vaec.vaem";
+constexpr int kW = 128, kH = 96;
+
+// A static camera: one scene with fresh sensor noise in every frame.
+std::vector<Frame> static_scene(int count, int scene = 0) {
+  std::vector<Frame> frames;
+  const Frame base = make_frame(kW, kH, scene);
+  for (int i = 0; i < count; ++i) frames.push_back(add_noise(base, 2, uint32_t(100 * scene + i + 1)));
+  return frames;
+}
+
+// A different picture: the scene turned upside down and negated.
+Frame cut_of(const Frame& f) {
+  Frame out = f;
+  for (auto& plane : out.planes) {
+    std::reverse(plane.begin(), plane.end());
+    for (auto& s : plane) s = uint8_t(255 - s);
+  }
+  return out;
+}
+
+std::vector<VaecFrameType> frame_types(const Encoded& e) {
+  return std::vector<VaecFrameType>(e.types.begin() + 1, e.types.end());  // without the header
+}
+
+double psnr_y(const Frame& a, const Frame& b) {
+  double se = 0;
+  for (size_t i = 0; i < a.planes[0].size(); ++i) {
+    const double d = double(a.planes[0][i]) - double(b.planes[0][i]);
+    se += d * d;
+  }
+  return 10 * std::log10(255.0 * 255.0 * double(a.planes[0].size()) / std::max(se, 1e-9));
+}
+
+constexpr VaecFrameType I = VAEC_FRAME_I, P = VAEC_FRAME_P;
+
+}  // namespace
+
+TEST_CASE("P-frames: a whole GOP decodes bit-exactly to the encoder's reconstruction", "[api][inter]") {
+  auto s = settings_for(kModel, kW, kH);
+  s.gop = 6;
+  s.quality = 60;
+  const std::vector<Frame> frames = static_scene(8);
+
+  api::Encoder encoder(s);
+  std::vector<Frame> recon;
+  for (const auto& f : frames) {
+    VaecPicture pic = picture_of(f);
+    REQUIRE(encoder.send_frame(&pic) == VAEC_OK);
+    recon.push_back(encoder.last_reconstruction());
+    api::OutputPacket p;
+    while (encoder.receive_packet(&p) == VAEC_OK) {}
+  }
+  const Encoded enc = encode(s, frames);
+  CHECK(frame_types(enc) == std::vector<VaecFrameType>{I, P, P, P, P, P, I, P});
+  const Decoded dec = decode(s, enc.records);
+  REQUIRE(dec.frames.size() == frames.size());
+  CHECK(dec.types == frame_types(enc));
+  for (size_t i = 0; i < frames.size(); ++i) {
+    INFO("frame " << i);
+    for (int p = 0; p < 3; ++p) CHECK(dec.frames[i].planes[p] == recon[i].planes[p]);
+  }
+}
+
+TEST_CASE("P-frames of a static scene cost far less than its I-frame, at no loss of quality", "[api][inter]") {
+  auto s = settings_for(kModel, kW, kH);
+  s.quality = 60;
+  const std::vector<Frame> frames = static_scene(4);
+  const Encoded enc = encode(s, frames);
+  REQUIRE(frame_types(enc) == std::vector<VaecFrameType>{I, P, P, P});
+  const Decoded dec = decode(s, enc.records);
+  REQUIRE(dec.frames.size() == 4);
+  const double intra_psnr = psnr_y(frames[0], dec.frames[0]);
+  for (size_t i = 2; i < enc.records.size(); ++i) {
+    INFO("frame " << i - 1);
+    CHECK(enc.records[i].size() * 2 < enc.records[1].size());
+    CHECK(psnr_y(frames[i - 1], dec.frames[i - 1]) > intra_psnr - 1.5);
+  }
+}
+
+TEST_CASE("a scene cut starts a new GOP with an I-frame", "[api][inter]") {
+  auto s = settings_for(kModel, kW, kH);
+  s.gop = 32;
+  std::vector<Frame> frames = static_scene(3);
+  for (const Frame& f : static_scene(3)) frames.push_back(cut_of(f));
+  CHECK(frame_types(encode(s, frames)) == std::vector<VaecFrameType>{I, P, P, I, P, P});
+}
+
+TEST_CASE("decoding from a mid-stream I-frame gives the same frames as a full decode", "[api][inter]") {
+  auto s = settings_for(kModel, kW, kH);
+  s.gop = 3;
+  const Encoded enc = encode(s, static_scene(7));
+  REQUIRE(frame_types(enc) == std::vector<VaecFrameType>{I, P, P, I, P, P, I});
+  const Decoded full = decode(s, enc.records);
+  std::vector<std::vector<uint8_t>> from_3 = {enc.records[0]};
+  from_3.insert(from_3.end(), enc.records.begin() + 4, enc.records.end());
+  const Decoded part = decode(s, from_3);
+  REQUIRE(part.frames.size() == 4);
+  for (size_t i = 0; i < 4; ++i)
+    for (int p = 0; p < 3; ++p) CHECK(part.frames[i].planes[p] == full.frames[i + 3].planes[p]);
+}
+
+TEST_CASE("a damaged frame loses the P-frames after it until the next I-frame", "[api][inter][errors]") {
+  auto s = settings_for(kModel, kW, kH);
+  s.gop = 4;
+  Encoded enc = encode(s, static_scene(6));
+  REQUIRE(frame_types(enc) == std::vector<VaecFrameType>{I, P, P, P, I, P});
+  enc.records[2][30] ^= 0x08;  // frame 1 (a P-frame)
+  const Decoded dec = decode(s, enc.records);
+  const std::vector<int> expected = {VAEC_OK, VAEC_OK, VAEC_ECHECKSUM, VAEC_EINVALIDDATA, VAEC_EINVALIDDATA,
+                                     VAEC_OK, VAEC_OK};
+  CHECK(dec.statuses == expected);
+  CHECK(dec.frames.size() == 3);
+
+  // A stream that starts at a P-frame: refused, saying where decoding must start.
+  const Decoded orphan = decode(s, {enc.records[0], enc.records[6]});
+  CHECK(orphan.statuses.at(1) == VAEC_EINVALIDDATA);
+  CHECK(orphan.detail.find("I-frame") != std::string::npos);
+}
