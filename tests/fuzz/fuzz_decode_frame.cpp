@@ -1,7 +1,7 @@
 // libFuzzer target: full-frame decoding through the C API (vaec_decoder_open, vaec_send_packet,
 // vaec_get_frame) with the tiny model of fuzz_decode_model.h and a frame-size cap of 256x256,
 // as dav1d's fuzzer caps its frame size.
-// Input (see fuzz_decode_model.h): width-1, height-1, mode, then an I-frame payload (wrapped
+// Input (see fuzz_decode_model.h): width-1, height-1, mode, then an I- or P-frame payload (wrapped
 // into a packet record with a valid checksum, so the fuzzer reaches the entropy decoder), or
 // latent symbols that are entropy-coded into a valid payload (so arbitrary, even huge, z and v
 // reach the integer h_s and the float synthesis), or a raw packet record.
@@ -24,7 +24,7 @@ using namespace vaec;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < fuzz::kDecodeInputPrefix) return 0;
   const int width = 1 + data[0], height = 1 + data[1];
-  const bool raw_record = data[2] & 1, symbols = data[2] & 2;
+  const bool raw_record = data[2] & 1, symbols = data[2] & 2, inter = (data[2] & 7) == 4;
   data += fuzz::kDecodeInputPrefix, size -= fuzz::kDecodeInputPrefix;
 
   std::vector<uint8_t> record, built;
@@ -53,14 +53,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (raw_record) {
     record.assign(data, data + size);
-  } else if (!bitstream::append_packet_record(uint8_t(bitstream::PacketType::kIntraFrame), 0, data,
-                                              size, &record).ok()) {
+  } else if (!bitstream::append_packet_record(
+                 uint8_t(inter ? bitstream::PacketType::kInterFrame : bitstream::PacketType::kIntraFrame), 1, data,
+                 size, &record).ok()) {
     return 0;  // e.g. an empty payload
   }
 
   // Opening a decoder loads the model (slow under ASan), so one stays open for consecutive
-  // inputs of the same frame size; a decoder keeps no state between packets but its queue,
-  // which is drained after each input.
+  // inputs of the same frame size; its only state, the P-frame reference, is reset by the
+  // I-frame sent before each input, and its queue is drained after each input.
   static VaecContext* dec = nullptr;
   static int dec_width = 0, dec_height = 0;
   if (dec && (dec_width != width || dec_height != height)) {
@@ -81,12 +82,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (vaec_send_packet(dec, &pkt) != VAEC_OK) __builtin_trap();  // a valid header
     dec_width = width, dec_height = height;
   }
+  // The same reference before every input (see fuzz_decode_model.h).
+  static std::vector<uint8_t> reference_record;
+  static int reference_width = 0, reference_height = 0;
+  if (reference_width != width || reference_height != height) {
+    const std::vector<uint8_t> intra = fuzz::payload_from_symbols(width, height, fuzz::kReferenceQuality, {}, {});
+    reference_record.clear();
+    if (intra.empty() || !bitstream::append_packet_record(uint8_t(bitstream::PacketType::kIntraFrame), 0, intra.data(),
+                                                          intra.size(), &reference_record).ok())
+      __builtin_trap();
+    reference_width = width, reference_height = height;
+  }
+  pkt.data = reference_record.data();
+  pkt.size = reference_record.size();
+  if (vaec_send_packet(dec, &pkt) != VAEC_OK) __builtin_trap();
+  VaecPicture ref_pic{};
+  if (vaec_get_frame(dec, &ref_pic) != VAEC_OK) __builtin_trap();
+  vaec_picture_unref(&ref_pic);
+
   pkt.data = record.empty() ? nullptr : record.data();
   pkt.size = record.size();
   const int sent = vaec_send_packet(dec, &pkt);
   static const bool verbose = std::getenv("VAEC_FUZZ_VERBOSE") != nullptr;
   if (verbose)
-    std::fprintf(stderr, "%dx%d mode %d: %s (%s)\n", width, height, raw_record ? 1 : symbols ? 2 : 0,
+    std::fprintf(stderr, "%dx%d mode %d: %s (%s)\n", width, height, raw_record ? 1 : symbols ? 2 : inter ? 4 : 0,
                  vaec_status_str(sent), vaec_error_detail(dec));
   if (sent > 0 || sent == VAEC_EINTERNAL || sent == VAEC_ENOMEM || sent == VAEC_EAGAIN) __builtin_trap();
   VaecPicture pic{};

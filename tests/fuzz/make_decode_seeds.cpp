@@ -1,6 +1,6 @@
 // Writes seed inputs for fuzz_decode_frame into OUTPUT_DIR: valid I-frame payloads of a few
 // small frames encoded with the fuzzer's tiny model (see fuzz_decode_model.h for the layout),
-// at several qualities, plus one raw packet record. Not run by ctest; the corpus is committed.
+// at several qualities, P-frame payloads, plus one raw packet record. Not run by ctest; the corpus is committed.
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +11,7 @@
 
 #include <ATen/Parallel.h>
 
+#include "api/inter_payload.h"
 #include "api/intra_payload.h"
 #include "fuzz_decode_model.h"
 #include "model/model_file.h"
@@ -67,6 +68,18 @@ int main(int argc, char** argv) {
         return 1;
       save(out, "seed_record_64x48", raw);
     }
+  }
+  // P-frame payloads (mode 4) on the harness's reference (all-zero latents), of two frames.
+  for (unsigned frame_seed : {40u, 99u}) {
+    const int w = 64, h = 48;
+    const std::vector<uint8_t> intra = fuzz::payload_from_symbols(w, h, fuzz::kReferenceQuality, {}, {});
+    api::Reference ref, next;
+    if (!api::decode_intra_payload(model, intra.data(), intra.size(), w, h, &ref).ok()) return 1;
+    const std::vector<uint8_t> payload = api::encode_inter_payload(
+        model::analyse_transform(model, make_frame(w, h, frame_seed), fuzz::kReferenceQuality), ref, &next);
+    std::vector<uint8_t> in = {uint8_t(w - 1), uint8_t(h - 1), 4};
+    in.insert(in.end(), payload.begin(), payload.end());
+    save(out, "seed_inter_64x48_" + std::to_string(frame_seed), in);
   }
   // Symbol mode (mode 2): small latents, then huge ones (escapes to the ends of int32).
   for (int big = 0; big < 2; ++big) {
