@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "api/encoder.h"
 #include "common/frame.h"
 #include "model/model_file.h"
 #include "vaec/vaec.h"
@@ -112,4 +113,18 @@ inline Decoded decode(const VaecSettings& s, const std::vector<std::vector<uint8
 }
 
 
+// The frames the encoder itself reconstructs (through api::Encoder, the C++ class behind the
+// C API): what a decoder must output bit for bit.
+inline std::vector<Frame> encoder_reconstructions(const VaecSettings& s, const std::vector<Frame>& frames) {
+  api::Encoder encoder(s);
+  std::vector<Frame> recon;
+  for (const auto& f : frames) {
+    VaecPicture pic = picture_of(f);
+    REQUIRE(encoder.send_frame(&pic) == VAEC_OK);
+    recon.push_back(encoder.last_reconstruction());
+    api::OutputPacket p;
+    while (encoder.receive_packet(&p) == VAEC_OK) {}
+  }
+  return recon;
+}
 }  // namespace vaec::test

@@ -3,7 +3,6 @@
 #include <cstring>
 #include <vector>
 
-#include "api/encoder.h"
 #include "support/test_support.h"
 #include "vaec/vaec.h"
 #include "api_test_helpers.h"  // last: it brings Catch after LibTorch
@@ -19,15 +18,7 @@ TEST_CASE("encode then decode gives every frame, odd sizes kept, identical to th
   std::vector<Frame> frames = {test::make_frame(71, 49, 0), test::make_frame(71, 49, 1), test::make_frame(71, 49, 2)};
   auto s = settings_for(model, 71, 49);
 
-  api::Encoder encoder(s);  // the C++ class behind the C API, to see its reconstructions
-  std::vector<Frame> recon;
-  for (const auto& f : frames) {
-    VaecPicture pic = picture_of(f);
-    REQUIRE(encoder.send_frame(&pic) == VAEC_OK);
-    recon.push_back(encoder.last_reconstruction());
-    api::OutputPacket p;
-    while (encoder.receive_packet(&p) == VAEC_OK) {}
-  }
+  const std::vector<Frame> recon = encoder_reconstructions(s, frames);
 
   auto enc = encode(s, frames);
   REQUIRE(enc.records.size() == frames.size() + 1);

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "api/encoder.h"
 #include "support/test_support.h"
 #include "vaec/vaec.h"
 #include "api_test_helpers.h"  // last: it brings Catch after LibTorch
@@ -60,15 +59,7 @@ TEST_CASE("P-frames: a whole GOP decodes bit-exactly to the encoder's reconstruc
   s.quality = 60;
   const std::vector<Frame> frames = static_scene(8);
 
-  api::Encoder encoder(s);
-  std::vector<Frame> recon;
-  for (const auto& f : frames) {
-    VaecPicture pic = picture_of(f);
-    REQUIRE(encoder.send_frame(&pic) == VAEC_OK);
-    recon.push_back(encoder.last_reconstruction());
-    api::OutputPacket p;
-    while (encoder.receive_packet(&p) == VAEC_OK) {}
-  }
+  const std::vector<Frame> recon = encoder_reconstructions(s, frames);
   const Encoded enc = encode(s, frames);
   CHECK(frame_types(enc) == std::vector<VaecFrameType>{I, P, P, P, P, P, I, P});
   const Decoded dec = decode(s, enc.records);
