@@ -29,6 +29,7 @@ struct BenchOptions {
   std::string threads = "1,2";
   int frames = 8;
   int quality = 50;
+  int gop = 32;
   std::string input;  // default: the bundled sample
   std::string model;
   std::string single_case;  // internal: "WxH:T"
@@ -92,6 +93,7 @@ CaseResult run_case(const BenchOptions& o, int width, int height, int threads) {
   vaec_default_settings(&s);
   s.model_path = model.c_str();
   s.quality = o.quality;
+  s.gop = o.gop;
   s.threads = threads;
   s.width = width;
   s.height = height;
@@ -136,7 +138,8 @@ CaseResult run_case(const BenchOptions& o, int width, int height, int threads) {
 CaseResult run_case_in_child(const BenchOptions& o, int width, int height, int threads) {
   std::vector<std::string> args = {"/proc/self/exe", "--quiet", "bench", "--case",
                                    fmt::format("{}x{}:{}", width, height, threads), "--frames",
-                                   std::to_string(o.frames), "--quality", std::to_string(o.quality)};
+                                   std::to_string(o.frames), "--quality", std::to_string(o.quality),
+                                   "--gop", std::to_string(o.gop)};
   if (!o.input.empty()) args.insert(args.end(), {"--input", o.input});
   if (!o.model.empty()) args.insert(args.end(), {"--model", o.model});
   int fds[2];
@@ -223,6 +226,8 @@ void register_bench(CLI::App& app, GlobalOptions& global) {
                       ->capture_default_str();
   sub->add_option("--frames", o->frames, "Frames per case")->check(CLI::Range(1, 1000))->capture_default_str();
   sub->add_option("--quality", o->quality, "Quality 1..100")->check(CLI::Range(1, 100))->capture_default_str();
+  sub->add_option("--gop", o->gop, "Intra period (1: all I-frames; else P-frames between them)")
+      ->check(CLI::Range(1, 65535))->capture_default_str();
   sub->add_option("--input", o->input, "Video whose frames are resized for the benchmark");
   add_model_option(*sub, o->model);
   sub->add_flag("--json", o->json, "JSON output");
