@@ -4,7 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include <stdexcept>
+#include <string>
+
 #include "entropy/gaussian_tables.h"
+#include "entropy/rans.h"
 
 namespace vaec::api {
 namespace {
@@ -59,7 +63,7 @@ std::vector<uint8_t> context_classes(const int32_t* anchor_scale_index, const ui
 }
 
 ClassScales fit_class_scales(const entropy::CdfTableSet& tables, const int32_t* residual, const uint8_t* classes,
-                             size_t n) {
+                             size_t n, const ClassScales& previous) {
   // Histogram per class over [-kSpan, kSpan]; rarer, larger values are kept one by one.
   constexpr int kSpan = 512;
   std::vector<uint32_t> hist(size_t(kInterClasses) * (2 * kSpan + 1), 0);
@@ -71,7 +75,7 @@ ClassScales fit_class_scales(const entropy::CdfTableSet& tables, const int32_t* 
     else
       outliers[classes[i]].push_back(v);
   }
-  ClassScales best{};
+  ClassScales best = previous;
   std::vector<std::pair<int32_t, uint32_t>> used;  // (value, count) of one class
   for (int c = 0; c < kInterClasses; ++c) {
     used.clear();
@@ -80,47 +84,39 @@ ClassScales fit_class_scales(const entropy::CdfTableSet& tables, const int32_t* 
       if (h[v + kSpan]) used.emplace_back(v, h[v + kSpan]);
     for (int32_t v : outliers[c]) used.emplace_back(v, 1);
     if (used.empty()) continue;
-    double best_bits = std::numeric_limits<double>::infinity();
+    double best_bits = std::numeric_limits<double>::infinity(), previous_bits = best_bits;
     for (int t = 0; t < entropy::kNumGaussianScales && size_t(t) < tables.size(); ++t) {
       double bits = 0;
       for (const auto& [v, count] : used) bits += count * code_length(tables.table(size_t(t)), v);
+      if (t == previous[size_t(c)]) previous_bits = bits;
       if (bits < best_bits) {
         best_bits = bits;
         best[size_t(c)] = uint8_t(t);
       }
     }
+    if (previous_bits <= best_bits + kKeepScaleBits) best[size_t(c)] = previous[size_t(c)];
   }
   return best;
 }
 
-void pack_class_scales(const ClassScales& scales, std::vector<uint8_t>* out) {
-  uint32_t acc = 0;
-  int bits = 0;
-  for (uint8_t s : scales) {
-    acc |= uint32_t(s & 63) << bits;
-    bits += 6;
-    while (bits >= 8) {
-      out->push_back(uint8_t(acc));
-      acc >>= 8;
-      bits -= 8;
-    }
-  }
-  if (bits > 0) out->push_back(uint8_t(acc));
+void encode_class_scales(const entropy::CdfTableSet& tables, const ClassScales& scales, const ClassScales& previous,
+                         std::vector<uint8_t>* stream) {
+  std::vector<int32_t> deltas(kInterClasses);
+  for (int c = 0; c < kInterClasses; ++c) deltas[size_t(c)] = int32_t(scales[size_t(c)]) - previous[size_t(c)];
+  const std::vector<int32_t> idx(kInterClasses, kScaleDeltaTable);
+  Status st = entropy::enc_rans(tables, deltas.data(), idx.data(), deltas.size(), stream);
+  if (!st.ok()) throw std::runtime_error(std::string("class scales: ") + st.message());
 }
 
-Status unpack_class_scales(const uint8_t* data, size_t size, ClassScales* out) {
-  if (size != kClassScaleBytes) return Status(StatusCode::kCorruptData, "P-frame class scales have the wrong size");
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t pos = 0;
-  for (auto& s : *out) {
-    while (bits < 6) {
-      acc |= uint32_t(data[pos++]) << bits;
-      bits += 8;
-    }
-    s = uint8_t(acc & 63);
-    acc >>= 6;
-    bits -= 6;
+Status decode_class_scales(const entropy::CdfTableSet& tables, const uint8_t* data, size_t size,
+                           const ClassScales& previous, ClassScales* out) {
+  std::vector<int32_t> deltas(kInterClasses);
+  const std::vector<int32_t> idx(kInterClasses, kScaleDeltaTable);
+  VAEC_RETURN_IF_ERROR(entropy::dec_rans(tables, data, size, idx.data(), deltas.size(), deltas.data()));
+  for (int c = 0; c < kInterClasses; ++c) {
+    const int64_t s = int64_t(previous[size_t(c)]) + deltas[size_t(c)];
+    if (s < 0 || s >= entropy::kNumGaussianScales) return Status(StatusCode::kCorruptData, "P-frame class scale out of range");
+    (*out)[size_t(c)] = uint8_t(s);
   }
   return OkStatus();
 }

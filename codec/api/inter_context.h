@@ -3,7 +3,8 @@
 // A P-frame codes r = round(y_t - y_hat_{t-1}) per latent element (api/inter_payload.h). Its
 // tables are chosen per *context class*, computed identically by encoder and decoder from
 // what both already have, then one Gaussian scale per class is sent in the payload (forward
-// adaptation: the encoder measures which table codes each class cheapest):
+// adaptation: the encoder measures which table codes each class cheapest, and sends the
+// change from the previous P-frame's choices):
 //
 //   class = anchor bucket (the GOP's I-frame scale index / 4: how busy this latent is)
 //         × activity (0, 1, 2: did the previous frame's residual move near this position)
@@ -24,8 +25,9 @@ namespace vaec::api {
 constexpr int kAnchorBuckets = 16;  // 64 Gaussian scale indices / 4
 constexpr int kActivityLevels = 3;
 constexpr int kInterClasses = kAnchorBuckets * kActivityLevels;
-// The class scales on the wire: 6 bits each, packed little-endian.
-constexpr size_t kClassScaleBytes = (kInterClasses * 6 + 7) / 8;
+// The class scales go on the wire as their change from the previous P-frame's (all 0 after an
+// I-frame): one rANS symbol per class, coded with this Gaussian table (σ ≈ 0.4).
+constexpr int kScaleDeltaTable = 12;
 
 using ClassScales = std::array<uint8_t, kInterClasses>;  // Gaussian scale index per class
 
@@ -39,11 +41,18 @@ std::vector<uint8_t> context_classes(const int32_t* anchor_scale_index, const ui
                                      int height, int width);
 
 // For each class, the Gaussian table (of `tables`, the 64 scales) that codes that class's
-// residuals in the fewest bits; classes without elements get 0.
+// residuals in the fewest bits; but the `previous` frame's choice when it costs at most
+// kKeepScaleBits more (sending an unchanged scale is nearly free). Classes without elements
+// keep the previous choice.
+constexpr double kKeepScaleBits = 4.0;
 ClassScales fit_class_scales(const entropy::CdfTableSet& tables, const int32_t* residual,
-                             const uint8_t* classes, size_t n);
+                             const uint8_t* classes, size_t n, const ClassScales& previous);
 
-void pack_class_scales(const ClassScales& scales, std::vector<uint8_t>* out);  // appends
-Status unpack_class_scales(const uint8_t* data, size_t size, ClassScales* out);
+// The class scales as a rANS stream of deltas against `previous` (replaces *stream).
+void encode_class_scales(const entropy::CdfTableSet& tables, const ClassScales& scales, const ClassScales& previous,
+                         std::vector<uint8_t>* stream);
+// Reads them back; scales outside the 64 tables are corrupt data.
+Status decode_class_scales(const entropy::CdfTableSet& tables, const uint8_t* data, size_t size,
+                           const ClassScales& previous, ClassScales* out);
 
 }  // namespace vaec::api

@@ -48,14 +48,15 @@ std::vector<uint8_t> encode_inter_payload(const model::AnalysedFrame& analysed, 
     residual[i] = deadzone_round(analysed.y[i] - float(ref.y_hat_q10[i]) / float(kQ10));
 
   const std::vector<uint8_t> classes = classes_of(ref);
-  const ClassScales scales = fit_class_scales(gaussian_tables(), residual.data(), classes.data(), residual.size());
+  const ClassScales scales = fit_class_scales(gaussian_tables(), residual.data(), classes.data(), residual.size(),
+                                             ref.class_scales);
   const std::vector<int32_t> idx = table_indices(classes, scales);
 
   std::vector<uint8_t> payload;
   payload.push_back(uint8_t(analysed.quality));
-  std::vector<uint8_t> packed;
-  pack_class_scales(scales, &packed);
-  bitstream::append_substream(packed.data(), packed.size(), &payload);
+  std::vector<uint8_t> scale_stream;
+  encode_class_scales(gaussian_tables(), scales, ref.class_scales, &scale_stream);
+  bitstream::append_substream(scale_stream.data(), scale_stream.size(), &payload);
   append_rans(gaussian_tables(), residual, idx, &payload);
 
   next->quality = ref.quality;
@@ -64,6 +65,7 @@ std::vector<uint8_t> encode_inter_payload(const model::AnalysedFrame& analysed, 
   next->y_hat_q10.resize(residual.size());
   for (size_t i = 0; i < residual.size(); ++i) next->y_hat_q10[i] = ref.y_hat_q10[i] + int64_t(residual[i]) * kQ10;
   next->activity = activity_from_residual(residual.data(), s.channels, s.height, s.width);
+  next->class_scales = scales;
   return payload;
 }
 
@@ -79,7 +81,7 @@ Status decode_residual_into(const uint8_t* data, size_t size, Reference* ref) {
   VAEC_RETURN_IF_ERROR(streams.next(&r_bytes, &r_size));
   if (!streams.done()) return Status(StatusCode::kCorruptData, "trailing bytes in frame payload");
   ClassScales scales;
-  VAEC_RETURN_IF_ERROR(unpack_class_scales(scale_bytes, scale_size, &scales));
+  VAEC_RETURN_IF_ERROR(decode_class_scales(gaussian_tables(), scale_bytes, scale_size, ref->class_scales, &scales));
 
   const model::LatentShape& s = ref->shape;
   const std::vector<int32_t> idx = table_indices(classes_of(*ref), scales);
@@ -92,6 +94,7 @@ Status decode_residual_into(const uint8_t* data, size_t size, Reference* ref) {
     ref->y_hat_q10[i] = v;
   }
   ref->activity = activity_from_residual(residual.data(), s.channels, s.height, s.width);
+  ref->class_scales = scales;
   return OkStatus();
 }
 

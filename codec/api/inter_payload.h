@@ -3,7 +3,7 @@
 //
 //   r       = round_deadzone(y_t - y_hat_{t-1})     per latent element (integers)
 //   y_hat_t = y_hat_{t-1} + r                        (exact Q10 integers on both sides)
-//   payload = quality (1 byte, equal to the reference's) · substream(class scales, 36 bytes)
+//   payload = quality (1 byte, equal to the reference's) · substream(class scales, rANS)
 //           · substream(r rANS, tables from api/inter_context.h)
 //
 // Predicting from integer latents makes the reference bit-identical on both sides by

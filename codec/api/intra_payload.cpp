@@ -24,6 +24,7 @@ void set_reference(int quality, const model::LatentShape& shape, const std::vect
   ref->y_hat_q10 = model::latents_q10(y, params);
   ref->anchor_scale_index = std::move(scale_index);
   ref->activity.assign(size_t(shape.height) * shape.width, 0);
+  ref->class_scales.fill(0);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "api/inter_context.h"
 #include "model/intra.h"
 
 namespace vaec::api {
@@ -16,6 +17,7 @@ struct Reference {
   std::vector<int64_t> y_hat_q10;           // the frame's latents y_hat * 1024, exact
   std::vector<int32_t> anchor_scale_index;  // Gaussian table per y element of the GOP's I-frame
   std::vector<uint8_t> activity;            // [H][W] 0..2, from the last P-frame's residual
+  ClassScales class_scales{};               // the last P-frame's (all 0 after an I-frame)
 
   bool valid() const { return quality != 0; }
   void invalidate() { quality = 0; }

@@ -49,6 +49,12 @@ torch::Tensor GdnImpl::forward(const torch::Tensor& x) {
   const torch::Tensor gamma = lower_bound(gamma_, gamma_min).square() - kPedestal;
   torch::Tensor norm =
       torch::conv2d(x * x, gamma.view({channels_, channels_, 1, 1}), beta);
+  if (!torch::GradMode::is_enabled()) {
+    // Inference: reuse norm's buffer for the root and the product (two fewer full-size
+    // tensors per layer; these elementwise passes, not the 1x1 conv, are GDN's cost).
+    (inverse_ ? norm.sqrt_() : norm.rsqrt_()).mul_(x);
+    return norm;
+  }
   return inverse_ ? x * torch::sqrt(norm) : x * torch::rsqrt(norm);
 }
 

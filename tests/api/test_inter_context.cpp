@@ -12,16 +12,30 @@
 using namespace vaec;
 using namespace vaec::api;
 
-TEST_CASE("class scales survive packing, and a wrong size is corrupt data", "[inter]") {
-  ClassScales scales;
-  for (int i = 0; i < kInterClasses; ++i) scales[size_t(i)] = uint8_t((i * 37 + 5) % 64);
-  std::vector<uint8_t> bytes;
-  pack_class_scales(scales, &bytes);
-  REQUIRE(bytes.size() == kClassScaleBytes);
+TEST_CASE("class scales round-trip as deltas, and out-of-range scales are corrupt data", "[inter]") {
+  entropy::CdfTableSet tables;
+  REQUIRE(entropy::build_gaussian_tables(&tables).ok());
+  ClassScales previous, scales;
+  for (int i = 0; i < kInterClasses; ++i) {
+    previous[size_t(i)] = uint8_t(i % 64);
+    scales[size_t(i)] = uint8_t((i * 37 + 5) % 64);  // far from previous too: escapes
+  }
+  std::vector<uint8_t> stream;
+  encode_class_scales(tables, scales, previous, &stream);
   ClassScales back{};
-  REQUIRE(unpack_class_scales(bytes.data(), bytes.size(), &back).ok());
+  REQUIRE(decode_class_scales(tables, stream.data(), stream.size(), previous, &back).ok());
   CHECK(back == scales);
-  CHECK(unpack_class_scales(bytes.data(), bytes.size() - 1, &back).code() == StatusCode::kCorruptData);
+
+  std::vector<uint8_t> same;  // unchanged scales cost little: 48 near-certain zeros
+  encode_class_scales(tables, scales, scales, &same);
+  CHECK(same.size() < 16);
+
+  ClassScales high;
+  high.fill(63);
+  encode_class_scales(tables, high, ClassScales{}, &stream);
+  ClassScales shifted;
+  shifted.fill(1);  // the same deltas on top of 1: 64, out of range
+  CHECK(decode_class_scales(tables, stream.data(), stream.size(), shifted, &back).code() == StatusCode::kCorruptData);
 }
 
 TEST_CASE("activity marks the 3x3 neighbourhood of changed latents, busy where many channels changed", "[inter]") {
@@ -56,11 +70,26 @@ TEST_CASE("fitted class scales follow each class's spread and beat every fixed c
     classes.push_back(uint8_t(i % 3));
     r.push_back(i % 3 == 0 ? 0 : i % 3 == 1 ? (u > 100) - (u < -100) : u / 2);
   }
-  const ClassScales fit = fit_class_scales(tables, r.data(), classes.data(), r.size());
+  ClassScales previous;
+  previous.fill(7);
+  const ClassScales fit = fit_class_scales(tables, r.data(), classes.data(), r.size(), previous);
   CHECK(fit[0] == 0);
   CHECK(fit[0] < fit[1]);
   CHECK(fit[1] < fit[2]);
-  CHECK(fit[5] == 0);  // empty class
+  CHECK(fit[5] == 7);  // empty class: kept
+  // Class 3 has three elements: a neighbouring scale costs a bit or so more, so the previous
+  // frame's is kept; class 2's thousand elements make a far-off previous scale too costly.
+  for (int v : {1, 0, -1}) {
+    r.push_back(v);
+    classes.push_back(3);
+  }
+  const ClassScales with3 = fit_class_scales(tables, r.data(), classes.data(), r.size(), previous);
+  ClassScales near = with3;
+  near[3] = uint8_t(with3[3] + 1);
+  near[2] = 63;
+  const ClassScales refit = fit_class_scales(tables, r.data(), classes.data(), r.size(), near);
+  CHECK(refit[3] == with3[3] + 1);
+  CHECK(refit[2] == with3[2]);
 
   auto coded_size = [&](const ClassScales& s) {
     std::vector<int32_t> idx(r.size());
