@@ -6,3 +6,6 @@ cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 BUILD_DIR=${VAEC_BUILD_DIR:-build}
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" "$@"
+# The parsers of untrusted bytes that need no LibTorch, again under ASan+UBSan (a few minutes;
+# the whole suite under sanitizers is scripts/sanitize.sh, ~30+ minutes on 2 cores).
+[[ ${VAEC_SKIP_SANITIZE:-0} == 1 ]] || scripts/sanitize.sh --quick
