@@ -13,7 +13,7 @@ void append_substream(const uint8_t* data, size_t size, std::vector<uint8_t>* pa
 }
 
 Status SubstreamReader::next(const uint8_t** data, size_t* size) {
-  if (p_ == end_) return Status(StatusCode::kEndOfStream, "substreams: none left");
+  if (p_ == end_) return Status(StatusCode::kTruncated, "substreams: the payload ends before its next sub-stream");
   // At most 5 LEB128 bytes (lengths < 2^32), canonical: no trailing zero byte.
   uint64_t v = 0;
   for (int i = 0;; ++i) {

@@ -15,7 +15,9 @@ void append_substream(const uint8_t* data, size_t size, std::vector<uint8_t>* pa
 class SubstreamReader {
  public:
   SubstreamReader(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
-  // The next sub-stream (pointing into the payload). kEndOfStream when none is left.
+  // The next sub-stream (pointing into the payload). kTruncated when none is left: payloads
+  // have a fixed number of sub-streams, so a missing one is a cut payload (not an end of stream,
+  // which the C API would report as VAEC_EOF).
   Status next(const uint8_t** data, size_t* size);
   bool done() const { return p_ == end_; }
 
