@@ -66,7 +66,8 @@ int Encoder::send_frame(const VaecPicture* picture) {
 
   const bool intra_due = !reference_.valid() || frames_since_intra_ >= settings_.gop;
   std::vector<uint8_t> payload;
-  Reference next;
+  Reference next;           // an I-frame's
+  InterResidual residual;   // a P-frame's, applied to reference_ in place
   VaecFrameType type = VAEC_FRAME_I;
   if (rate_control_ && intra_due) {
     start_rate_controlled_gop(&payload, &next);
@@ -75,7 +76,7 @@ int Encoder::send_frame(const VaecPicture* picture) {
     if (intra_due) {
       payload = encode_intra_payload(model_.model, analysed, &next);
     } else {
-      payload = encode_inter_payload(analysed, reference_, &next);
+      payload = encode_inter_payload(analysed, reference_, &residual);
       type = VAEC_FRAME_P;
       // Scene cut (or motion the latent prediction cannot follow): when the P-frame costs
       // near what an I-frame did, try an I-frame and keep the cheaper, restarting the GOP.
@@ -91,7 +92,12 @@ int Encoder::send_frame(const VaecPicture* picture) {
       }
     }
   }
-  reference_ = std::move(next);
+  if (type == VAEC_FRAME_P) {
+    Status st = apply_residual(residual, &reference_);
+    if (!st.ok()) throw std::runtime_error(std::string("P-frame: ") + st.message());
+  } else {
+    reference_ = std::move(next);
+  }
   reconstruction_ = reconstruct(model_.model, reference_, input_.width, input_.height);
   if (type == VAEC_FRAME_I) {
     frames_since_intra_ = 0;

@@ -39,34 +39,36 @@ std::vector<int32_t> table_indices(const std::vector<uint8_t>& classes, const Cl
 }  // namespace
 
 std::vector<uint8_t> encode_inter_payload(const model::AnalysedFrame& analysed, const Reference& ref,
-                                          Reference* next) {
+                                          InterResidual* residual) {
   if (!ref.valid() || ref.quality != analysed.quality || ref.y_hat_q10.size() != analysed.y.size())
     throw std::invalid_argument("P-frame: the reference does not match the frame");
-  const model::LatentShape& s = ref.shape;
-  std::vector<int32_t> residual(analysed.y.size());
-  for (size_t i = 0; i < residual.size(); ++i)
-    residual[i] = deadzone_round(analysed.y[i] - float(ref.y_hat_q10[i]) / float(kQ10));
+  std::vector<int32_t>& r = residual->r;
+  r.resize(analysed.y.size());
+  for (size_t i = 0; i < r.size(); ++i) r[i] = deadzone_round(analysed.y[i] - float(ref.y_hat_q10[i]) / float(kQ10));
 
   const std::vector<uint8_t> classes = classes_of(ref);
-  const ClassScales scales = fit_class_scales(gaussian_tables(), residual.data(), classes.data(), residual.size(),
-                                             ref.class_scales);
-  const std::vector<int32_t> idx = table_indices(classes, scales);
+  residual->scales = fit_class_scales(gaussian_tables(), r.data(), classes.data(), r.size(), ref.class_scales);
 
   std::vector<uint8_t> payload;
   payload.push_back(uint8_t(analysed.quality));
   std::vector<uint8_t> scale_stream;
-  encode_class_scales(gaussian_tables(), scales, ref.class_scales, &scale_stream);
+  encode_class_scales(gaussian_tables(), residual->scales, ref.class_scales, &scale_stream);
   bitstream::append_substream(scale_stream.data(), scale_stream.size(), &payload);
-  append_rans(gaussian_tables(), residual, idx, &payload);
-
-  next->quality = ref.quality;
-  next->shape = s;
-  next->anchor_scale_index = ref.anchor_scale_index;
-  next->y_hat_q10.resize(residual.size());
-  for (size_t i = 0; i < residual.size(); ++i) next->y_hat_q10[i] = ref.y_hat_q10[i] + int64_t(residual[i]) * kQ10;
-  next->activity = activity_from_residual(residual.data(), s.channels, s.height, s.width);
-  next->class_scales = scales;
+  append_rans(gaussian_tables(), r, table_indices(classes, residual->scales), &payload);
   return payload;
+}
+
+Status apply_residual(const InterResidual& residual, Reference* ref) {
+  const model::LatentShape& s = ref->shape;
+  if (residual.r.size() != ref->y_hat_q10.size()) return Status(StatusCode::kInvalidArgument, "residual size");
+  for (size_t i = 0; i < residual.r.size(); ++i) {
+    const int64_t v = ref->y_hat_q10[i] + int64_t(residual.r[i]) * kQ10;
+    if (v > kMaxLatentQ10 || v < -kMaxLatentQ10) return Status(StatusCode::kCorruptData, "P-frame latent out of range");
+    ref->y_hat_q10[i] = v;
+  }
+  ref->activity = activity_from_residual(residual.r.data(), s.channels, s.height, s.width);
+  ref->class_scales = residual.scales;
+  return OkStatus();
 }
 
 namespace {
@@ -80,22 +82,14 @@ Status decode_residual_into(const uint8_t* data, size_t size, Reference* ref) {
   VAEC_RETURN_IF_ERROR(streams.next(&scale_bytes, &scale_size));
   VAEC_RETURN_IF_ERROR(streams.next(&r_bytes, &r_size));
   if (!streams.done()) return Status(StatusCode::kCorruptData, "trailing bytes in frame payload");
-  ClassScales scales;
-  VAEC_RETURN_IF_ERROR(decode_class_scales(gaussian_tables(), scale_bytes, scale_size, ref->class_scales, &scales));
-
-  const model::LatentShape& s = ref->shape;
-  const std::vector<int32_t> idx = table_indices(classes_of(*ref), scales);
-  std::vector<int32_t> residual(idx.size());
+  InterResidual residual;
   VAEC_RETURN_IF_ERROR(
-      entropy::dec_rans(gaussian_tables(), r_bytes, r_size, idx.data(), residual.size(), residual.data()));
-  for (size_t i = 0; i < residual.size(); ++i) {
-    const int64_t v = ref->y_hat_q10[i] + int64_t(residual[i]) * kQ10;
-    if (v > kMaxLatentQ10 || v < -kMaxLatentQ10) return Status(StatusCode::kCorruptData, "P-frame latent out of range");
-    ref->y_hat_q10[i] = v;
-  }
-  ref->activity = activity_from_residual(residual.data(), s.channels, s.height, s.width);
-  ref->class_scales = scales;
-  return OkStatus();
+      decode_class_scales(gaussian_tables(), scale_bytes, scale_size, ref->class_scales, &residual.scales));
+  const std::vector<int32_t> idx = table_indices(classes_of(*ref), residual.scales);
+  residual.r.resize(idx.size());
+  VAEC_RETURN_IF_ERROR(
+      entropy::dec_rans(gaussian_tables(), r_bytes, r_size, idx.data(), residual.r.size(), residual.r.data()));
+  return apply_residual(residual, ref);
 }
 
 }  // namespace

@@ -20,10 +20,20 @@
 
 namespace vaec::api {
 
-// Encodes an analysed frame as a P-frame on `ref` (valid, same quality and shape);
-// `next` receives the reference it leaves.
+// What a P-frame payload carries: the latent residual and the class scales it was coded with.
+struct InterResidual {
+  std::vector<int32_t> r;  // [M][H][W]
+  ClassScales scales{};
+};
+
+// Encodes an analysed frame as a P-frame on `ref` (valid, same quality and shape) and returns
+// its residual too; apply_residual() turns `ref` into the frame it codes.
 std::vector<uint8_t> encode_inter_payload(const model::AnalysedFrame& analysed, const Reference& ref,
-                                          Reference* next);
+                                          InterResidual* residual);
+
+// Both sides: y_hat += r (Q10), and the activity and class scales the next P-frame starts
+// from. A latent beyond the corrupt-stream bound gives kCorruptData (*ref partly updated).
+Status apply_residual(const InterResidual& residual, Reference* ref);
 
 // Decodes a P-frame payload on `*ref`, which it updates in place. An invalid reference or
 // malformed data give an error status and leave *ref invalid (later P-frames fail too until

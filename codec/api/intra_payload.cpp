@@ -58,13 +58,8 @@ std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const model:
   return payload;
 }
 
-std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame& frame, int quality,
-                                          Frame* reconstruction) {
-  Reference ref;
-  std::vector<uint8_t> payload =
-      encode_intra_payload(model, model::analyse_transform(model, frame, quality), reconstruction ? &ref : nullptr);
-  if (reconstruction) *reconstruction = reconstruct(model, ref, frame.width, frame.height);
-  return payload;
+std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame& frame, int quality) {
+  return encode_intra_payload(model, model::analyse_transform(model, frame, quality));
 }
 
 Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
@@ -91,14 +86,6 @@ Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_
   VAEC_RETURN_IF_ERROR(entropy::dec_rans(gaussian_tables(), y_bytes, y_size, scale_index.data(), y.size(),
                                          y.data()));
   set_reference(quality, model::y_shape(model, width, height), y, params, std::move(scale_index), next);
-  return OkStatus();
-}
-
-Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
-                            int height, Frame* out) {
-  Reference ref;
-  VAEC_RETURN_IF_ERROR(decode_intra_payload(model, data, size, width, height, &ref));
-  *out = reconstruct(model, ref, width, height);
   return OkStatus();
 }
 

@@ -21,18 +21,14 @@ namespace vaec::api {
 std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const model::AnalysedFrame& analysed,
                                           Reference* next = nullptr);
 
-// Encodes `frame` at `quality` (1..100). When `reconstruction` is given, it receives exactly
-// the frame a decoder will produce from the payload (same thread count).
-std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame& frame, int quality,
-                                          Frame* reconstruction = nullptr);
+// Encodes `frame` at `quality` (1..100): analyse_transform() then the overload above.
+std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame& frame, int quality);
 
 // Decodes a payload for a width x height frame into the reference it leaves; the picture is
 // reconstruct(next). Malformed data gives an error status (and leaves *next invalid), never
 // undefined behaviour. Throws only on allocation failure or LibTorch errors.
 Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
                             int height, Reference* next);
-Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
-                            int height, Frame* out);
 
 // The 64 Gaussian tables y and P-frame residuals are coded with (built once per process).
 const entropy::CdfTableSet& gaussian_tables();

@@ -73,10 +73,11 @@ int main(int argc, char** argv) {
   for (unsigned frame_seed : {40u, 99u}) {
     const int w = 64, h = 48;
     const std::vector<uint8_t> intra = fuzz::payload_from_symbols(w, h, fuzz::kReferenceQuality, {}, {});
-    api::Reference ref, next;
+    api::Reference ref;
+    api::InterResidual residual;
     if (!api::decode_intra_payload(model, intra.data(), intra.size(), w, h, &ref).ok()) return 1;
     const std::vector<uint8_t> payload = api::encode_inter_payload(
-        model::analyse_transform(model, make_frame(w, h, frame_seed), fuzz::kReferenceQuality), ref, &next);
+        model::analyse_transform(model, make_frame(w, h, frame_seed), fuzz::kReferenceQuality), ref, &residual);
     std::vector<uint8_t> in = {uint8_t(w - 1), uint8_t(h - 1), 4};
     in.insert(in.end(), payload.begin(), payload.end());
     save(out, "seed_inter_64x48_" + std::to_string(frame_seed), in);
