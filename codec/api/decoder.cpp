@@ -77,7 +77,7 @@ int Decoder::send_packet(const uint8_t* data, size_t size) {
     return VAEC_OK;  // the index and optional records carry no picture
   }
   if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
-  out.frame = reconstruct(model_.model, reference_, width, height);
+  out.frame = synthesis_.run(model_.model, reference_.y_hat_q10, width, height, reference_.quality);
   queue_.push_back(std::move(out));
   return VAEC_OK;
 }

@@ -9,6 +9,7 @@
 #include "api/reference.h"
 #include "bitstream/container.h"
 #include "common/frame.h"
+#include "model/incremental_synthesis.h"
 #include "vaec/vaec.h"
 
 namespace vaec::api {
@@ -47,6 +48,7 @@ class Decoder {
   bool has_header_ = false;
   bool flushing_ = false;
   Reference reference_;  // what the last decoded frame left for the next P-frame
+  model::IncrementalSynthesis synthesis_;  // re-synthesises only what changed since the last picture
   std::deque<DecodedFrame> queue_;
   std::string detail_;
 };

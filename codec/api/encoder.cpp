@@ -98,7 +98,7 @@ int Encoder::send_frame(const VaecPicture* picture) {
   } else {
     reference_ = std::move(next);
   }
-  reconstruction_ = reconstruct(model_.model, reference_, input_.width, input_.height);
+  reconstruction_current_ = false;
   if (type == VAEC_FRAME_I) {
     frames_since_intra_ = 0;
     last_intra_bytes_ = payload.size();
@@ -125,6 +125,15 @@ void Encoder::start_rate_controlled_gop(std::vector<uint8_t>* payload, Reference
   gop_quality_ = pick_quality([&](int q) { return encode_intra_payload(model_.model, input_, q); }, budget, payload);
   Status st = decode_intra_payload(model_.model, payload->data(), payload->size(), input_.width, input_.height, next);
   if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
+}
+
+const Frame& Encoder::last_reconstruction() {
+  if (!reconstruction_current_ && reference_.valid()) {
+    reconstruction_ = synthesis_.run(model_.model, reference_.y_hat_q10, input_.width, input_.height,
+                                     reference_.quality);
+    reconstruction_current_ = true;
+  }
+  return reconstruction_;
 }
 
 int Encoder::receive_packet(OutputPacket* out) {

@@ -10,6 +10,7 @@
 #include "api/rate_control.h"
 #include "api/reference.h"
 #include "common/frame.h"
+#include "model/incremental_synthesis.h"
 #include "vaec/vaec.h"
 
 namespace vaec::api {
@@ -31,7 +32,8 @@ class Encoder {
   int receive_packet(OutputPacket* out);
 
   // Encoder-side reconstruction of the last frame sent (what the decoder will output).
-  const Frame& last_reconstruction() const { return reconstruction_; }
+  // Made on demand: P-frames predict from latents, so coding never needs the pixels.
+  const Frame& last_reconstruction();
 
  private:
   static constexpr size_t kMaxQueued = 4;
@@ -45,6 +47,8 @@ class Encoder {
   int gop_quality_ = 50;
   std::deque<OutputPacket> queue_;
   Frame input_, reconstruction_;
+  bool reconstruction_current_ = false;
+  model::IncrementalSynthesis synthesis_;  // for last_reconstruction()
   Reference reference_;  // what the last frame left for the next P-frame
   int frames_since_intra_ = 0;
   size_t last_intra_bytes_ = 0;

@@ -25,7 +25,7 @@ std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const model:
 std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame& frame, int quality);
 
 // Decodes a payload for a width x height frame into the reference it leaves; the picture is
-// reconstruct(next). Malformed data gives an error status (and leaves *next invalid), never
+// the synthesis of next->y_hat_q10. Malformed data gives an error status (and leaves *next invalid), never
 // undefined behaviour. Throws only on allocation failure or LibTorch errors.
 Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
                             int height, Reference* next);

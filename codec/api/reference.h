@@ -23,9 +23,4 @@ struct Reference {
   void invalidate() { quality = 0; }
 };
 
-// The picture a reference decodes to (float synthesis; same threads give the same pixels).
-inline Frame reconstruct(model::IntraModel& m, const Reference& ref, int width, int height) {
-  return model::synthesise_q10(m, ref.y_hat_q10, width, height, ref.quality);
-}
-
 }  // namespace vaec::api

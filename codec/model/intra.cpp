@@ -92,20 +92,23 @@ std::vector<int64_t> latents_q10(const std::vector<int32_t>& y, const HyperParam
   return out;
 }
 
-Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
-                     int quality) {
-  torch::NoGradGuard no_grad;
-  const LatentShape ys = y_shape(m, width, height);
-  if (y_hat_q10.size() != ys.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
+torch::Tensor gained_latents(IntraModel& m, const std::vector<int64_t>& y_hat_q10, const LatentShape& ys,
+                             int quality) {
   torch::Tensor y_hat = torch::empty({1, ys.channels, ys.height, ys.width}, torch::kFloat);
   float* dst = y_hat.data_ptr<float>();
   // Deterministic (IEEE conversion and an exact power-of-two scale), exact below 2^24.
   const float unit = 1.0f / float(1 << kActivationFracBits);
   for (size_t i = 0; i < y_hat_q10.size(); ++i) dst[i] = float(y_hat_q10[i]) * unit;
-  auto& net = m.net();
-  const double level = quality_to_level(quality, m.levels());
-  torch::Tensor x_hat = net->synthesis(
-      (y_hat * net->inverse_gain(level)).contiguous(at::MemoryFormat::ChannelsLast));
+  return y_hat * m.net()->inverse_gain(quality_to_level(quality, m.levels()));
+}
+
+Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
+                     int quality) {
+  torch::NoGradGuard no_grad;
+  const LatentShape ys = y_shape(m, width, height);
+  if (y_hat_q10.size() != ys.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
+  torch::Tensor x_hat = m.net()->synthesis(
+      gained_latents(m, y_hat_q10, ys, quality).contiguous(at::MemoryFormat::ChannelsLast));
   return tensor_to_frame(x_hat, width, height);
 }
 

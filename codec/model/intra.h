@@ -62,8 +62,12 @@ IntraLatents analyse(IntraModel& m, const Frame& frame, int quality);
 std::vector<int64_t> latents_q10(const std::vector<int32_t>& y, const HyperParams& params);
 
 // Synthesis from Q10 latents y_hat * 1024 (shape y_shape(width, height)).
+// model/incremental_synthesis.h gives the same pixels, reusing unchanged areas.
 Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
                      int quality);
+// g_s's input: y_hat as float [1][M][H][W] times the inverse gain of `quality`.
+torch::Tensor gained_latents(IntraModel& m, const std::vector<int64_t>& y_hat_q10, const LatentShape& ys,
+                             int quality);
 Frame synthesise(IntraModel& m, const std::vector<int32_t>& y, const HyperParams& params,
                  int width, int height, int quality);
 

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include <ATen/Context.h>
+#include <ATen/ops/mkldnn_convolution.h>
 #include <torch/autograd.h>
 #include <torch/nn/functional.h>
 
@@ -31,6 +33,20 @@ class LowerBoundFunction : public torch::autograd::Function<LowerBoundFunction> 
 // Reparametrisation pedestal (CompressAI's NonNegativeParametrizer uses 2^-18 squared).
 constexpr double kPedestal = 1.0 / 68719476736.0;  // 2^-36
 
+// At inference, convolutions always run on oneDNN when LibTorch has it: conv2d itself picks
+// its native kernels for inputs under ~20k elements, whose sums round differently, and
+// IncrementalSynthesis needs a small region's pixels to equal the whole frame's.
+torch::Tensor stride1_conv(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                           int64_t padding) {
+  if (!torch::GradMode::is_enabled() && at::hasMKLDNN() && x.device().is_cpu() &&
+      x.scalar_type() == torch::kFloat) {
+    const auto format = x.suggest_memory_format();
+    return at::mkldnn_convolution(x.contiguous(format), weight.contiguous(format), bias, {padding, padding},
+                                  {1, 1}, {1, 1}, 1);
+  }
+  return torch::conv2d(x, weight, bias, 1, padding);
+}
+
 }  // namespace
 
 torch::Tensor lower_bound(const torch::Tensor& x, double bound) {
@@ -48,7 +64,7 @@ torch::Tensor GdnImpl::forward(const torch::Tensor& x) {
   const torch::Tensor beta = lower_bound(beta_, beta_min).square() - kPedestal;
   const torch::Tensor gamma = lower_bound(gamma_, gamma_min).square() - kPedestal;
   torch::Tensor norm =
-      torch::conv2d(x * x, gamma.view({channels_, channels_, 1, 1}), beta);
+      stride1_conv(x * x, gamma.view({channels_, channels_, 1, 1}), beta, 0);
   if (!torch::GradMode::is_enabled()) {
     // Inference: reuse norm's buffer for the root and the product (two fewer full-size
     // tensors per layer; these elementwise passes, not the 1x1 conv, are GDN's cost).
@@ -63,7 +79,8 @@ SubPixelConvImpl::SubPixelConvImpl(int64_t in, int64_t out, int64_t kernel, int6
 }
 
 torch::Tensor SubPixelConvImpl::forward(const torch::Tensor& x) {
-  return torch::pixel_shuffle(conv->forward(x), r_);
+  const auto& o = conv->options;
+  return torch::pixel_shuffle(stride1_conv(x, conv->weight, conv->bias, (*o.kernel_size())[0] / 2), r_);
 }
 
 torch::nn::Conv2d make_conv(int64_t in, int64_t out, int64_t kernel, int64_t stride) {

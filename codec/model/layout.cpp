@@ -39,26 +39,39 @@ static uint8_t to_u8(float v) {
   return uint8_t(std::clamp(x, 0.0f, 255.0f));
 }
 
+void write_tensor_region(const at::Tensor& tensor, int row0, int col0, Frame* frame) {
+  if (tensor.dim() != 4 || tensor.size(0) != 1 || tensor.size(1) != 6 || row0 < 0 || col0 < 0)
+    throw std::invalid_argument("write_tensor_region: not a [1, 6, h, w] tensor at a valid position");
+  at::Tensor t = tensor.to(at::kFloat).contiguous();
+  const int th = int(t.size(2)), tw = int(t.size(3));
+  const size_t plane = size_t(th) * size_t(tw);
+  const float* in = t.data_ptr<float>();
+  const int width = frame->width, height = frame->height;
+  // Luma rows/columns this region covers, clipped to the frame (padding is cropped).
+  const int y_end = std::min(height, 2 * (row0 + th)), x_end = std::min(width, 2 * (col0 + tw));
+  for (int y = 2 * row0; y < y_end; ++y) {
+    uint8_t* out = frame->planes[0].data() + size_t(y) * width;
+    const float* src = in + size_t(2 * (y & 1)) * plane + size_t(y / 2 - row0) * tw;
+    for (int x = 2 * col0; x < x_end; ++x) out[x] = to_u8(src[(x & 1) * plane + size_t(x / 2 - col0)]);
+  }
+  const int cw = Frame::chroma_extent(width), ch = Frame::chroma_extent(height);
+  const int cy_end = std::min(ch, row0 + th), cx_end = std::min(cw, col0 + tw);
+  for (int p = 1; p < 3; ++p)
+    for (int y = row0; y < cy_end; ++y) {
+      uint8_t* out = frame->planes[p].data() + size_t(y) * cw;
+      const float* src = in + size_t(3 + p) * plane + size_t(y - row0) * tw - col0;
+      for (int x = col0; x < cx_end; ++x) out[x] = to_u8(src[x]);
+    }
+}
+
 Frame tensor_to_frame(const at::Tensor& tensor, int width, int height) {
   const int cw = Frame::chroma_extent(width), ch = Frame::chroma_extent(height);
   if (tensor.dim() != 4 || tensor.size(0) != 1 || tensor.size(1) != 6 || tensor.size(2) < ch ||
       tensor.size(3) < cw)
     throw std::invalid_argument("tensor_to_frame: tensor does not cover the frame");
-  at::Tensor t = tensor.to(at::kFloat).contiguous();
-  const int64_t tw = t.size(3);
-  const size_t plane = size_t(t.size(2)) * size_t(tw);
-  const float* in = t.data_ptr<float>();
   Frame f;
   f.allocate(width, height);
-  for (int y = 0; y < height; ++y)
-    for (int x = 0; x < width; ++x) {
-      const int c = 2 * (y & 1) + (x & 1);
-      f.planes[0][size_t(y) * width + x] = to_u8(in[c * plane + size_t(y / 2) * tw + x / 2]);
-    }
-  for (int p = 1; p < 3; ++p)
-    for (int y = 0; y < ch; ++y)
-      for (int x = 0; x < cw; ++x)
-        f.planes[p][size_t(y) * cw + x] = to_u8(in[(3 + p) * plane + size_t(y) * tw + x]);
+  write_tensor_region(tensor, 0, 0, &f);
   return f;
 }
 

@@ -16,6 +16,10 @@ at::Tensor frame_to_tensor(const Frame& frame);
 // extra rows/columns (padding) are cropped, samples rounded and clamped to 8 bits.
 Frame tensor_to_frame(const at::Tensor& t, int width, int height);
 
+// Writes a [1, 6, h', w'] tensor whose top-left sample sits at half-resolution position
+// (row0, col0) into an allocated frame, cropping whatever falls outside it.
+void write_tensor_region(const at::Tensor& t, int row0, int col0, Frame* frame);
+
 // Replicate-pads the bottom/right of an NCHW tensor so H and W are multiples of `multiple`.
 at::Tensor pad_to_multiple(const at::Tensor& x, int64_t multiple);
 

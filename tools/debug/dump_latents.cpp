@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
       print("latents_q10", ref.y_hat_q10, full);
       print("activity", ref.activity, full);
       if (pixels) {
-        const Frame frame = api::reconstruct(m.model, ref, w, h);
+        const Frame frame = model::synthesise_q10(m.model, ref.y_hat_q10, w, h, ref.quality);
         print("Y", frame.planes[0], false);
         print("U", frame.planes[1], false);
         print("V", frame.planes[2], false);

@@ -1,0 +1,104 @@
+#include "model/incremental_synthesis.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <torch/autograd.h>
+
+#include "model/layout.h"
+
+namespace vaec::model {
+
+namespace {
+
+struct Rect {
+  int row0, row1, col0, col1;  // latent rows [row0, row1), columns [col0, col1)
+};
+
+// Tiles whose kHalo-neighbourhood holds a latent position that changed, as one rectangle
+// per run of such tiles in a tile row.
+std::vector<Rect> changed_rects(const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                                const LatentShape& s) {
+  constexpr int T = IncrementalSynthesis::kTile, H = IncrementalSynthesis::kHalo;
+  const size_t plane = size_t(s.height) * s.width;
+  std::vector<uint8_t> changed(plane, 0);
+  for (int c = 0; c < s.channels; ++c) {
+    const int64_t* pa = a.data() + c * plane;
+    const int64_t* pb = b.data() + c * plane;
+    for (size_t i = 0; i < plane; ++i) changed[i] |= uint8_t(pa[i] != pb[i]);
+  }
+  const int tile_rows = (s.height + T - 1) / T, tile_cols = (s.width + T - 1) / T;
+  std::vector<uint8_t> dirty(size_t(tile_rows) * tile_cols, 0);
+  for (int y = 0; y < s.height; ++y)
+    for (int x = 0; x < s.width; ++x) {
+      if (!changed[size_t(y) * s.width + x]) continue;
+      // Every tile within the halo of a changed latent must be redone.
+      for (int ty = std::max(0, y - H) / T; ty <= std::min(s.height - 1, y + H) / T; ++ty)
+        for (int tx = std::max(0, x - H) / T; tx <= std::min(s.width - 1, x + H) / T; ++tx)
+          dirty[size_t(ty) * tile_cols + tx] = 1;
+    }
+  std::vector<Rect> rects;
+  for (int ty = 0; ty < tile_rows; ++ty)
+    for (int tx = 0; tx < tile_cols;) {
+      if (!dirty[size_t(ty) * tile_cols + tx]) {
+        ++tx;
+        continue;
+      }
+      const int start = tx;
+      while (tx < tile_cols && dirty[size_t(ty) * tile_cols + tx]) ++tx;
+      rects.push_back({ty * T, std::min(s.height, (ty + 1) * T), start * T, std::min(s.width, tx * T)});
+    }
+  return rects;
+}
+
+Rect extended(const Rect& r, const LatentShape& s) {
+  constexpr int H = IncrementalSynthesis::kHalo;
+  return {std::max(0, r.row0 - H), std::min(s.height, r.row1 + H), std::max(0, r.col0 - H),
+          std::min(s.width, r.col1 + H)};
+}
+
+int64_t area(const Rect& r) { return int64_t(r.row1 - r.row0) * (r.col1 - r.col0); }
+
+}  // namespace
+
+Frame IncrementalSynthesis::run(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width,
+                                int height, int quality) {
+  const LatentShape s = y_shape(m, width, height);
+  if (y_hat_q10.size() != s.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
+  constexpr int T = kTile;
+  const int64_t tiles = int64_t((s.height + T - 1) / T) * ((s.width + T - 1) / T);
+  stats_.tiles += tiles;
+
+  const bool comparable = previous_y_.size() == y_hat_q10.size() && previous_quality_ == quality &&
+                          previous_.width == width && previous_.height == height;
+  std::vector<Rect> rects;
+  int64_t cost = 0;  // latent positions g_s would run on, halos included
+  if (comparable) {
+    rects = changed_rects(previous_y_, y_hat_q10, s);
+    for (const Rect& r : rects) cost += area(extended(r, s));
+  }
+  // Past this share the halos make tiles dearer than one whole-frame pass.
+  if (!comparable || cost * 4 > int64_t(s.height) * s.width * 3) {
+    previous_ = synthesise_q10(m, y_hat_q10, width, height, quality);
+    stats_.tiles_synthesised += tiles;
+  } else if (!rects.empty()) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor y_hat = gained_latents(m, y_hat_q10, s, quality);
+    constexpr int kScale = 8;  // latents -> half-resolution samples (g_s upsamples 2x three times)
+    for (const Rect& r : rects) {
+      const Rect e = extended(r, s);
+      torch::Tensor x_hat = m.net()->synthesis(y_hat.narrow(2, e.row0, e.row1 - e.row0)
+                                                   .narrow(3, e.col0, e.col1 - e.col0)
+                                                   .contiguous(at::MemoryFormat::ChannelsLast));
+      x_hat = x_hat.narrow(2, (r.row0 - e.row0) * kScale, (r.row1 - r.row0) * kScale)
+                  .narrow(3, (r.col0 - e.col0) * kScale, (r.col1 - r.col0) * kScale);
+      write_tensor_region(x_hat, r.row0 * kScale, r.col0 * kScale, &previous_);
+      stats_.tiles_synthesised += int64_t((r.col1 - r.col0 + T - 1) / T);
+    }
+  }
+  previous_y_ = y_hat_q10;
+  previous_quality_ = quality;
+  return previous_;
+}
+
+}  // namespace vaec::model
