@@ -14,9 +14,10 @@
 #      LibTorch/oneDNN, whose results may depend on the thread count (measured: 2 luma samples
 #      of 414720 in one frame of the sample differ by 1 between --threads 1 and 2/4).
 #      VAEC_PIXELS=strict fails on any pixel difference.
-# 3. With VAEC_O0_BUILD=DIR (a build configured with -DCMAKE_BUILD_TYPE=Debug
-#    -DCMAKE_CXX_FLAGS_DEBUG=-O0), the .vae stream encoded by that build, its symbol dump and its
-#    decoded .y4m must equal BUILD_DIR's.
+# 3. With VAEC_O0_BUILD=DIR, the symbol dump and decoded .y4m of an -O0 build must equal
+#    BUILD_DIR's, and so must the .vae stream it encodes if DIR has tools/vaec too. DIR is
+#    configured (-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0, no tests) if it has
+#    no build yet, and its vaec-dump-latents is brought up to date (a few minutes when new).
 #
 # Environment: VAEC_BIN (the vaec binary; default BUILD_DIR/tools/vaec), VAEC_INPUT (samples/balle.mp4), VAEC_MODEL (samples/vaec.vaem), VAEC_FRAMES (3),
 # VAEC_THREADS ("1 2 4"), VAEC_PIXELS (strict|report), VAEC_KEEP=1 keeps the work folder.
@@ -40,6 +41,16 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/vaec-determinism.XXXXXX")
 die() { echo "check-determinism: $*" >&2; exit 2; }
 vaec=${VAEC_BIN:-$build/tools/vaec}
 [[ -x $vaec ]] || die "$vaec not built"
+if [[ -n $o0 ]]; then
+  if [[ ! -f $o0/CMakeCache.txt ]]; then
+    echo "== configuring the -O0 build in $o0"
+    cmake -S "$root" -B "$o0" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 \
+      -DVAEC_BUILD_TESTS=OFF > "$work/o0-configure.log" 2>&1 || { cat "$work/o0-configure.log" >&2; die "configuring $o0 failed"; }
+  fi
+  echo "== building vaec-dump-latents at -O0 in $o0"
+  cmake --build "$o0" --target vaec-dump-latents > "$work/o0-build.log" 2>&1 \
+    || { tail -30 "$work/o0-build.log" >&2; die "building $o0 failed"; }
+fi
 for b in "$build" ${o0:+"$o0"}; do
   [[ -x $b/tools/debug/vaec-dump-latents ]] || die "$b/tools/debug/vaec-dump-latents not built"
 done
