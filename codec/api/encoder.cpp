@@ -69,10 +69,11 @@ int Encoder::send_frame(const VaecPicture* picture) {
   Reference next;           // an I-frame's
   InterResidual residual;   // a P-frame's, applied to reference_ in place
   VaecFrameType type = VAEC_FRAME_I;
+  const model::UngainedAnalysis ungained = model::ungained_analysis(model_.model, input_);
   if (rate_control_ && intra_due) {
-    start_rate_controlled_gop(&payload, &next);
+    start_rate_controlled_gop(ungained, &payload, &next);
   } else {
-    const model::AnalysedFrame analysed = model::analyse_transform(model_.model, input_, gop_quality_);
+    const model::AnalysedFrame analysed = model::with_gain(model_.model, ungained, gop_quality_);
     if (intra_due) {
       payload = encode_intra_payload(model_.model, analysed, &next);
     } else {
@@ -87,7 +88,7 @@ int Encoder::send_frame(const VaecPicture* picture) {
           payload = std::move(intra);
           next = std::move(intra_next);
           type = VAEC_FRAME_I;
-          if (rate_control_) start_rate_controlled_gop(&payload, &next);  // a new scene: new quality
+          if (rate_control_) start_rate_controlled_gop(ungained, &payload, &next);  // a new scene: new quality
         }
       }
     }
@@ -120,9 +121,12 @@ int Encoder::send_frame(const VaecPicture* picture) {
   return VAEC_OK;
 }
 
-void Encoder::start_rate_controlled_gop(std::vector<uint8_t>* payload, Reference* next) {
+void Encoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
+                                        Reference* next) {
   const double budget = rate_control_->intra_budget(frames_) - 8.0 * bitstream::kPacketHeaderSize;
-  gop_quality_ = pick_quality([&](int q) { return encode_intra_payload(model_.model, input_, q); }, budget, payload);
+  gop_quality_ = pick_quality(
+      [&](int q) { return encode_intra_payload(model_.model, model::with_gain(model_.model, ungained, q)); }, budget,
+      payload);
   Status st = decode_intra_payload(model_.model, payload->data(), payload->size(), input_.width, input_.height, next);
   if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
 }

@@ -40,7 +40,8 @@ class Encoder {
   // A P-frame over this share of the last I-frame's size is compared with an I-frame.
   static constexpr double kSceneCutShare = 0.6;
   // Bitrate mode, at each I-frame: picks the GOP's quality (bisection) and codes the I-frame.
-  void start_rate_controlled_gop(std::vector<uint8_t>* payload, Reference* next);
+  void start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
+                                 Reference* next);
   LoadedModel model_;
   VaecSettings settings_;
   std::unique_ptr<RateControl> rate_control_;  // bitrate mode only

@@ -49,18 +49,28 @@ std::vector<int32_t> scale_indices(const HyperParams& p) {
   return idx;
 }
 
-AnalysedFrame analyse_transform(IntraModel& m, const Frame& frame, int quality) {
+UngainedAnalysis ungained_analysis(IntraModel& m, const Frame& frame) {
   torch::NoGradGuard no_grad;
-  AnalysedFrame out;
+  UngainedAnalysis out;
   out.shape = y_shape(m, frame.width, frame.height);
-  out.quality = quality;
-  const double level = quality_to_level(quality, m.levels());
-  auto& net = m.net();
   torch::Tensor x = pad_to_multiple(frame_to_tensor(frame), kLumaMultiple / 2)
                         .contiguous(at::MemoryFormat::ChannelsLast);
-  torch::Tensor y = (net->analysis(x) * net->gain(level)).contiguous();
+  out.y = m.net()->analysis(x);
+  return out;
+}
+
+AnalysedFrame with_gain(IntraModel& m, const UngainedAnalysis& a, int quality) {
+  torch::NoGradGuard no_grad;
+  AnalysedFrame out;
+  out.shape = a.shape;
+  out.quality = quality;
+  torch::Tensor y = (a.y * m.net()->gain(quality_to_level(quality, m.levels()))).contiguous();
   out.y.assign(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
   return out;
+}
+
+AnalysedFrame analyse_transform(IntraModel& m, const Frame& frame, int quality) {
+  return with_gain(m, ungained_analysis(m, frame), quality);
 }
 
 IntraLatents analyse(IntraModel& m, const AnalysedFrame& a) {

@@ -54,6 +54,15 @@ struct AnalysedFrame {
 };
 AnalysedFrame analyse_transform(IntraModel& m, const Frame& frame, int quality);
 
+// The same in two steps, so one g_a pass serves several qualities (bitrate mode tries a few
+// per I-frame): with_gain(ungained_analysis(f), q) equals analyse_transform(f, q) exactly.
+struct UngainedAnalysis {
+  LatentShape shape;
+  torch::Tensor y;  // g_a(frame), [1][M][H][W]
+};
+UngainedAnalysis ungained_analysis(IntraModel& m, const Frame& frame);
+AnalysedFrame with_gain(IntraModel& m, const UngainedAnalysis& a, int quality);
+
 // Intra latents of an analysed frame (h_a, the integer h_s, y symbols).
 IntraLatents analyse(IntraModel& m, const AnalysedFrame& a);
 IntraLatents analyse(IntraModel& m, const Frame& frame, int quality);
