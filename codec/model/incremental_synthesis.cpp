@@ -15,8 +15,8 @@ struct Rect {
   int row0, row1, col0, col1;  // latent rows [row0, row1), columns [col0, col1)
 };
 
-// Tiles whose kHalo-neighbourhood holds a latent position that changed, as one rectangle
-// per run of such tiles in a tile row.
+// Tiles whose kHalo-neighbourhood holds a latent position that changed, as rectangles: a run
+// of such tiles in a tile row, stacked with the same run of the rows above (fewer halos).
 std::vector<Rect> changed_rects(const std::vector<int64_t>& a, const std::vector<int64_t>& b,
                                 const LatentShape& s) {
   constexpr int T = IncrementalSynthesis::kTile, H = IncrementalSynthesis::kHalo;
@@ -46,7 +46,14 @@ std::vector<Rect> changed_rects(const std::vector<int64_t>& a, const std::vector
       }
       const int start = tx;
       while (tx < tile_cols && dirty[size_t(ty) * tile_cols + tx]) ++tx;
-      rects.push_back({ty * T, std::min(s.height, (ty + 1) * T), start * T, std::min(s.width, tx * T)});
+      const Rect run{ty * T, std::min(s.height, (ty + 1) * T), start * T, std::min(s.width, tx * T)};
+      auto above = std::find_if(rects.begin(), rects.end(), [&](const Rect& r) {
+        return r.row1 == run.row0 && r.col0 == run.col0 && r.col1 == run.col1;
+      });
+      if (above != rects.end())
+        above->row1 = run.row1;
+      else
+        rects.push_back(run);
     }
   return rects;
 }
@@ -77,8 +84,8 @@ Frame IncrementalSynthesis::run(IntraModel& m, const std::vector<int64_t>& y_hat
     rects = changed_rects(previous_y_, y_hat_q10, s);
     for (const Rect& r : rects) cost += area(extended(r, s));
   }
-  // Past this share the halos make tiles dearer than one whole-frame pass.
-  if (!comparable || cost * 4 > int64_t(s.height) * s.width * 3) {
+  // Past this share of the frame (halos included) one whole-frame pass is as quick.
+  if (!comparable || cost * 10 > int64_t(s.height) * s.width * 9) {
     previous_ = synthesise_q10(m, y_hat_q10, width, height, quality);
     stats_.tiles_synthesised += tiles;
   } else if (!rects.empty()) {
@@ -93,7 +100,7 @@ Frame IncrementalSynthesis::run(IntraModel& m, const std::vector<int64_t>& y_hat
       x_hat = x_hat.narrow(2, (r.row0 - e.row0) * kScale, (r.row1 - r.row0) * kScale)
                   .narrow(3, (r.col0 - e.col0) * kScale, (r.col1 - r.col0) * kScale);
       write_tensor_region(x_hat, r.row0 * kScale, r.col0 * kScale, &previous_);
-      stats_.tiles_synthesised += int64_t((r.col1 - r.col0 + T - 1) / T);
+      stats_.tiles_synthesised += int64_t((r.row1 - r.row0 + T - 1) / T) * ((r.col1 - r.col0 + T - 1) / T);
     }
   }
   previous_y_ = y_hat_q10;
