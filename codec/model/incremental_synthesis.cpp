@@ -11,9 +11,7 @@ namespace vaec::model {
 
 namespace {
 
-struct Rect {
-  int row0, row1, col0, col1;  // latent rows [row0, row1), columns [col0, col1)
-};
+using Rect = IncrementalSynthesis::Rect;
 
 // Tiles whose kHalo-neighbourhood holds a latent position that changed, as rectangles: a run
 // of such tiles in a tile row, stacked with the same run of the rows above (fewer halos).
@@ -89,23 +87,34 @@ Frame IncrementalSynthesis::run(IntraModel& m, const std::vector<int64_t>& y_hat
     previous_ = synthesise_q10(m, y_hat_q10, width, height, quality);
     stats_.tiles_synthesised += tiles;
   } else if (!rects.empty()) {
-    torch::NoGradGuard no_grad;
-    const torch::Tensor y_hat = gained_latents(m, y_hat_q10, s, quality);
-    constexpr int kScale = 8;  // latents -> half-resolution samples (g_s upsamples 2x three times)
-    for (const Rect& r : rects) {
-      const Rect e = extended(r, s);
-      torch::Tensor x_hat = m.net()->synthesis(y_hat.narrow(2, e.row0, e.row1 - e.row0)
-                                                   .narrow(3, e.col0, e.col1 - e.col0)
-                                                   .contiguous(at::MemoryFormat::ChannelsLast));
-      x_hat = x_hat.narrow(2, (r.row0 - e.row0) * kScale, (r.row1 - r.row0) * kScale)
-                  .narrow(3, (r.col0 - e.col0) * kScale, (r.col1 - r.col0) * kScale);
-      write_tensor_region(x_hat, r.row0 * kScale, r.col0 * kScale, &previous_);
-      stats_.tiles_synthesised += int64_t((r.row1 - r.row0 + T - 1) / T) * ((r.col1 - r.col0 + T - 1) / T);
+    try {
+      synthesise_rects(m, y_hat_q10, s, quality, rects);
+    } catch (...) {
+      reset();  // the picture may be half updated: the next call starts afresh
+      throw;
     }
   }
   previous_y_ = y_hat_q10;
   previous_quality_ = quality;
   return previous_;
+}
+
+void IncrementalSynthesis::synthesise_rects(IntraModel& m, const std::vector<int64_t>& y_hat_q10,
+                                            const LatentShape& s, int quality, const std::vector<Rect>& rects) {
+  constexpr int T = kTile;
+  torch::NoGradGuard no_grad;
+  const torch::Tensor y_hat = gained_latents(m, y_hat_q10, s, quality);
+  constexpr int kScale = 8;  // latents -> half-resolution samples (g_s upsamples 2x three times)
+  for (const Rect& r : rects) {
+    const Rect e = extended(r, s);
+    torch::Tensor x_hat = m.net()->synthesis(y_hat.narrow(2, e.row0, e.row1 - e.row0)
+                                                 .narrow(3, e.col0, e.col1 - e.col0)
+                                                 .contiguous(at::MemoryFormat::ChannelsLast));
+    x_hat = x_hat.narrow(2, (r.row0 - e.row0) * kScale, (r.row1 - r.row0) * kScale)
+                .narrow(3, (r.col0 - e.col0) * kScale, (r.col1 - r.col0) * kScale);
+    write_tensor_region(x_hat, r.row0 * kScale, r.col0 * kScale, &previous_);
+    stats_.tiles_synthesised += int64_t((r.row1 - r.row0 + T - 1) / T) * ((r.col1 - r.col0 + T - 1) / T);
+  }
 }
 
 }  // namespace vaec::model

@@ -34,7 +34,13 @@ class IncrementalSynthesis {
   static constexpr int kHalo = 2;
   static constexpr int kTile = 8;  // latents (128 luma pixels) per tile side
 
+  struct Rect {
+    int row0, row1, col0, col1;  // latent rows [row0, row1), columns [col0, col1)
+  };
+
  private:
+  void synthesise_rects(IntraModel& m, const std::vector<int64_t>& y_hat_q10, const LatentShape& s, int quality,
+                        const std::vector<Rect>& rects);
   std::vector<int64_t> previous_y_;
   Frame previous_;
   int previous_quality_ = 0;
