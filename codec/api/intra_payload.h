@@ -25,8 +25,8 @@ std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const model:
 std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame& frame, int quality);
 
 // Decodes a payload for a width x height frame into the reference it leaves; the picture is
-// the synthesis of next->y_hat_q10. Malformed data gives an error status (and leaves *next invalid), never
-// undefined behaviour. Throws only on allocation failure or LibTorch errors.
+// the synthesis of next->y_hat_q10. Malformed data gives an error status (and leaves *next
+// invalid), never undefined behaviour. Throws only on allocation failure or LibTorch errors.
 Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
                             int height, Reference* next);
 
