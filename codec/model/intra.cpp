@@ -64,7 +64,7 @@ AnalysedFrame with_gain(IntraModel& m, const UngainedAnalysis& a, int quality) {
   AnalysedFrame out;
   out.shape = a.shape;
   out.quality = quality;
-  torch::Tensor y = (a.y * m.net()->gain(quality_to_level(quality, m.levels()))).contiguous();
+  torch::Tensor y = (a.y * m.net()->gain(m.level(quality))).contiguous();
   out.y.assign(y.data_ptr<float>(), y.data_ptr<float>() + y.numel());
   return out;
 }
@@ -109,7 +109,7 @@ torch::Tensor gained_latents(IntraModel& m, const std::vector<int64_t>& y_hat_q1
   // Deterministic (IEEE conversion and an exact power-of-two scale), exact below 2^24.
   const float unit = 1.0f / float(1 << kActivationFracBits);
   for (size_t i = 0; i < y_hat_q10.size(); ++i) dst[i] = float(y_hat_q10[i]) * unit;
-  return y_hat * m.net()->inverse_gain(quality_to_level(quality, m.levels()));
+  return y_hat * m.net()->inverse_gain(m.level(quality));
 }
 
 Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,

@@ -99,7 +99,9 @@ std::vector<uint8_t> IntraModel::serialize() const {
       {"format", "vaec model"},
       {"architecture", kModelArchitecture},
       {"config", {{"N", c.N}, {"M", c.M}, {"Nz", c.Nz}, {"lambdas", c.lambdas}}},
-      {"quality_map", "level = (quality - 1) / 99 * (levels - 1), gains interpolated in log domain"},
+      {"quality_map", "level = min + (quality - 1) / 99 * (levels - 1 - min), gains interpolated "
+                      "(below level 0 extrapolated) in log domain"},
+      {"quality_level_min", info_.quality_level_min},
       {"activation_frac_bits", kActivationFracBits},
       {"scale_bound", kScaleBound},
       {"h_s_layers", layers},
@@ -147,6 +149,10 @@ IntraModel IntraModel::parse(const std::vector<uint8_t>& bytes, const std::strin
     m.net_ = Vae(c);
     m.info_.train_steps = meta.value("train_steps", int64_t(0));
     m.info_.train_seconds = meta.value("train_seconds", 0.0);
+    m.info_.quality_level_min = meta.value("quality_level_min", 0.0);
+    if (!(m.info_.quality_level_min >= kLowestLevel && m.info_.quality_level_min <= 0))
+      throw ModelFileError(what + ": quality_level_min " + std::to_string(m.info_.quality_level_min) +
+                           " is outside [" + std::to_string(int(kLowestLevel)) + ", 0]");
     std::vector<IntegerConvLayer> layers;
     size_t i = 0;
     for (const auto& jl : meta.at("h_s_layers")) {

@@ -19,6 +19,9 @@ extern const char* const kModelArchitecture;  // "vaec-intra-mshp-gain-1"
 struct ExportInfo {
   int64_t train_steps = 0;
   double train_seconds = 0;
+  // Gain level of quality 1 (quality_to_level()); below 0 reaches rates under the lowest
+  // trained lambda. Part of the model (and its hash), so streams always decode with it.
+  double quality_level_min = 0;
 };
 
 class IntraModel {
@@ -39,6 +42,8 @@ class IntraModel {
   const ExportInfo& info() const { return info_; }
   const VaeConfig& config() const { return net_->config(); }
   int64_t levels() const { return net_->config().levels(); }
+  // The continuous gain level this model uses for --quality q.
+  double level(int quality) const { return quality_to_level(quality, levels(), info_.quality_level_min); }
 
  private:
   Vae net_{nullptr};

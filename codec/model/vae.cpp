@@ -20,9 +20,10 @@ std::vector<double> VaeConfig::default_lambdas() {
   return l;
 }
 
-double quality_to_level(int quality, int64_t levels) {
+double quality_to_level(int quality, int64_t levels, double min_level) {
   const int q = std::clamp(quality, 1, 100);
-  return double(q - 1) / 99.0 * double(levels - 1);
+  min_level = std::clamp(min_level, kLowestLevel, 0.0);
+  return min_level + double(q - 1) / 99.0 * (double(levels - 1) - min_level);
 }
 
 VaeImpl::VaeImpl(VaeConfig config) : config_(std::move(config)) {
@@ -60,8 +61,9 @@ torch::Tensor VaeImpl::gains_at(const torch::Tensor& table, const torch::Tensor&
 
 torch::Tensor VaeImpl::interpolate(const torch::Tensor& table, double level) const {
   const int64_t L = config_.levels();
-  level = std::clamp(level, 0.0, double(L - 1));
-  const int64_t lo = std::min<int64_t>(int64_t(std::floor(level)), L - 1);
+  level = std::clamp(level, L > 1 ? kLowestLevel : 0.0, double(L - 1));
+  // Below level 0, t < 0 extends the line through levels 0 and 1.
+  const int64_t lo = std::clamp<int64_t>(int64_t(std::floor(level)), 0, std::max<int64_t>(L - 2, 0));
   const int64_t hi = std::min<int64_t>(lo + 1, L - 1);
   const double t = level - double(lo);
   return torch::exp(table[lo] * (1.0 - t) + table[hi] * t).view({1, config_.M, 1, 1});

@@ -36,8 +36,11 @@ constexpr int64_t kLumaMultiple = 64;
 // The smallest Gaussian scale the model uses (as in CompressAI's GaussianConditional).
 constexpr double kScaleBound = 0.11;
 
-// Maps --quality 1..100 onto a continuous gain level 0..levels-1 (monotone, linear).
-double quality_to_level(int quality, int64_t levels);
+// Maps --quality 1..100 linearly onto a continuous gain level min_level..levels-1. A negative
+// min_level extrapolates the gains of levels 0 and 1 to rates below the lowest trained lambda
+// (the model file sets it, docs/training.md §1); it is clamped to kLowestLevel.
+double quality_to_level(int quality, int64_t levels, double min_level = 0);
+constexpr double kLowestLevel = -3;
 
 // Per-sample results; bits are estimates from the likelihoods (not an entropy coder).
 struct RdOutput {
@@ -57,7 +60,8 @@ class VaeImpl : public torch::nn::Module {
   // Evaluation pass with real rounding at one continuous level (batch of any size).
   RdOutput forward_eval(const torch::Tensor& x, double level);
 
-  // Gain vectors [1, M, 1, 1] at a continuous level (log-linear between trained levels).
+  // Gain vectors [1, M, 1, 1] at a continuous level (log-linear between trained levels, and
+  // extrapolated from levels 0 and 1 below level 0).
   torch::Tensor gain(double level) const;
   torch::Tensor inverse_gain(double level) const;
 

@@ -151,6 +151,48 @@ TEST_CASE("quality maps monotonically onto the gain levels", "[model]") {
   }
   CHECK(quality_to_level(1, 8) == 0.0);
   CHECK(quality_to_level(100, 8) == 7.0);
+
+  // With the range extended below the lowest trained level (shipped models).
+  last = -100;
+  for (int q = 1; q <= 100; ++q) {
+    const double level = quality_to_level(q, 8, -1.25);
+    CHECK(level > last);
+    last = level;
+  }
+  CHECK(quality_to_level(1, 8, -1.25) == -1.25);
+  CHECK(quality_to_level(100, 8, -1.25) == 7.0);
+  CHECK(quality_to_level(1, 8, -50) == kLowestLevel);
+}
+
+TEST_CASE("gains interpolate between levels and extrapolate below level 0", "[model]") {
+  torch::manual_seed(4);
+  Vae net(small_config());
+  torch::NoGradGuard no_grad;
+  net->log_gain.copy_(torch::randn_like(net->log_gain));
+  const at::Tensor g = net->log_gain;
+  auto at_level = [&](double l) { return net->gain(l).view({-1}); };
+  CHECK(torch::equal(at_level(0), torch::exp(g[0])));
+  CHECK(torch::equal(at_level(2), torch::exp(g[2])));  // the top level, exactly
+  CHECK(torch::allclose(at_level(1.5), torch::exp((g[1] + g[2]) / 2)));
+  // Below 0 the line through levels 0 and 1 continues (log domain), down to kLowestLevel.
+  CHECK(torch::allclose(at_level(-1), torch::exp(2 * g[0] - g[1])));
+  CHECK(torch::allclose(at_level(-10), torch::exp((1 - kLowestLevel) * g[0] + kLowestLevel * g[1])));
+}
+
+TEST_CASE("the model file carries the quality range and rejects an absurd one", "[model]") {
+  torch::manual_seed(6);
+  Vae net(small_config());
+  IntraModel plain = IntraModel::from_network(net);
+  IntraModel extended = IntraModel::from_network(net, {10, 1.0, -1.25});
+  CHECK(plain.level(1) == 0.0);
+  CHECK(extended.level(1) == -1.25);
+  CHECK(extended.level(100) == 2.0);
+  CHECK(extended.content_hash() != plain.content_hash());  // streams bind to the mapping
+  IntraModel loaded = IntraModel::parse(extended.serialize(), "x");
+  CHECK(loaded.level(1) == -1.25);
+  CHECK(loaded.content_hash() == extended.content_hash());
+  CHECK_THROWS_WITH(IntraModel::from_network(net, {0, 0, -5}), Catch::Contains("quality_level_min"));
+  CHECK_THROWS_AS(IntraModel::from_network(net, {0, 0, 0.5}), ModelFileError);
 }
 
 TEST_CASE("CDF indices: encoder with 1 thread equals decoder with 2 threads in another process",

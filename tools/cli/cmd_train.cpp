@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "model/tensor_file.h"
+#include "model/vae.h"
 #include "train/dataset.h"
 #include "train/trainer.h"
 
@@ -42,6 +43,10 @@ void register_train(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--seed", opt->seed, "Random seed")->capture_default_str();
   sub->add_option("--export", opt->export_path, "Write the shipping model file (.vaem) at the end");
+  sub->add_option("--min-level", opt->quality_level_min,
+                  "Gain level of --quality 1 in the exported model (below 0: extrapolated past the "
+                  "lowest trained lambda, for lower rates)")
+      ->check(CLI::Range(model::kLowestLevel, 0.0))->capture_default_str();
   auto export_only = std::make_shared<bool>(false);
   sub->add_flag("--export-only", *export_only,
                 "Only write --export from OUT/checkpoint.vckp (no training; --data ignored)");
@@ -52,7 +57,7 @@ void register_train(CLI::App& app, GlobalOptions& global) {
     try {
       if (*export_only) {
         if (opt->export_path.empty()) throw CommandError("--export-only needs --export FILE");
-        const uint64_t hash = train::export_checkpoint(opt->out_dir, opt->export_path);
+        const uint64_t hash = train::export_checkpoint(opt->out_dir, opt->export_path, opt->quality_level_min);
         if (!opt->quiet) fmt::print(stderr, "wrote {} (hash {:016x})\n", opt->export_path, hash);
         return;
       }

@@ -381,19 +381,20 @@ int64_t run_training(const TrainOptions& opt) {
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
   if (!opt.export_path.empty()) {
-    const uint64_t hash = export_checkpoint(opt.out_dir, opt.export_path);
+    const uint64_t hash = export_checkpoint(opt.out_dir, opt.export_path, opt.quality_level_min);
     log(fmt::format("wrote model {} (hash {:016x})", opt.export_path, hash));
   }
   return step - first_step;
 }
 
-uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_path) {
+uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_path,
+                           double quality_level_min) {
   const std::string ckpt = (fs::path(out_dir) / kCheckpointName).string();
   if (!fs::exists(ckpt)) throw model::ModelFileError("no checkpoint to export: " + ckpt);
   model::Vae net;
   Adam adam;
   const Resumed r = load_checkpoint(ckpt, net, adam);
-  model::IntraModel m = model::IntraModel::from_network(net, {r.step, r.seconds});
+  model::IntraModel m = model::IntraModel::from_network(net, {r.step, r.seconds, quality_level_min});
   m.save(model_path);
   return m.content_hash();
 }

@@ -28,6 +28,9 @@ struct TrainOptions {
   int64_t max_steps = 0;     // 0: until --minutes (tests use a few steps)
   bool quiet = false;
   std::string export_path;   // when set, write the shipping model file here at the end
+  // Gain level of quality 1 in the exported model: -1.25 extrapolates the gains past the
+  // lowest trained lambda to about half its rate (docs/training.md §1).
+  double quality_level_min = -1.25;
 };
 
 // Runs training; returns the number of steps taken in this run. Throws DataError for unusable
@@ -35,6 +38,7 @@ struct TrainOptions {
 int64_t run_training(const TrainOptions& options);
 
 // Writes the shipping model file (.vaem) from OUT_DIR/checkpoint.vckp; returns its hash.
-uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_path);
+uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_path,
+                           double quality_level_min);
 
 }  // namespace vaec::train
