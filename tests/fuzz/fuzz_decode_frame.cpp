@@ -7,6 +7,7 @@
 // reach the integer h_s and the float synthesis), or a raw packet record.
 // Every input must end in a status; a decoded frame must have the stream's size.
 // VAEC_FUZZ_VERBOSE=1 prints each input's status (e.g. with the replay driver).
+// VAEC_FUZZ_MODE=0|1|2|4 pins the mode byte (4: P-frames), so a run does not drift to others.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -23,8 +24,13 @@ using namespace vaec;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < fuzz::kDecodeInputPrefix) return 0;
+  static const int pinned_mode = [] {
+    const char* e = std::getenv("VAEC_FUZZ_MODE");
+    return e ? std::atoi(e) : -1;
+  }();
   const int width = 1 + data[0], height = 1 + data[1];
-  const bool raw_record = data[2] & 1, symbols = data[2] & 2, inter = (data[2] & 7) == 4;
+  const uint8_t mode = pinned_mode >= 0 ? uint8_t(pinned_mode) : data[2];
+  const bool raw_record = mode & 1, symbols = mode & 2, inter = (mode & 7) == 4;
   data += fuzz::kDecodeInputPrefix, size -= fuzz::kDecodeInputPrefix;
 
   std::vector<uint8_t> record, built;
