@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
   double t_ga = 1e9, t_ha = 1e9, t_hs = 1e9, t_gs = 1e9, t_enc = 1e9, t_dec = 1e9;
+  std::vector<double> t_layer(net->g_s->size(), 1e9);
+  std::vector<std::string> layer_out(net->g_s->size());
   for (int rep = 0; rep < 5; ++rep) {
     const at::Tensor x = pad_to_multiple(frame_to_tensor(f), kLumaMultiple / 2)
                              .contiguous(at::MemoryFormat::ChannelsLast);
@@ -46,6 +48,13 @@ int main(int argc, char** argv) {
     t = Clock::now();
     net->synthesis(y.contiguous(at::MemoryFormat::ChannelsLast));
     t_gs = std::min(t_gs, ms(t));
+    at::Tensor h = y.contiguous(at::MemoryFormat::ChannelsLast);
+    for (size_t i = 0; i < net->g_s->size(); ++i) {
+      t = Clock::now();
+      h = (net->g_s->begin() + i)->forward(h);
+      t_layer[i] = std::min(t_layer[i], ms(t));
+      layer_out[i] = h.is_contiguous(at::MemoryFormat::ChannelsLast) ? "channels-last" : "NCHW";
+    }
     t = Clock::now();
     const IntraLatents lat = analyse(m, f, 50);
     t_enc = std::min(t_enc, ms(t));
@@ -57,5 +66,8 @@ int main(int argc, char** argv) {
   std::printf("%dx%d, %d threads (best of 5, ms): g_a %.1f  h_a %.1f  integer h_s+indices %.1f  "
               "g_s %.1f | analyse() %.1f  decode (h_s + synthesise) %.1f\n",
               W, H, threads, t_ga, t_ha, t_hs, t_gs, t_enc, t_dec);
+  for (size_t i = 0; i < t_layer.size(); ++i)
+    std::printf("  g_s layer %zu %-16s %6.1f ms  (output %s)\n", i, (net->g_s->begin() + i)->ptr()->name().c_str(),
+                t_layer[i], layer_out[i].c_str());
   return 0;
 }
