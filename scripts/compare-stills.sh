@@ -2,9 +2,9 @@
 # Intra coding against x264 and x265 on still images (issue 4): each image, cropped to even
 # dimensions and converted to 4:2:0, goes through `vaec eval --compare x264,x265 --gop 1`;
 # prints each image's BD-rates and their median and mean, overall and for images of at least
-# MIN_PIXELS. Peers' rates come from .mkv file sizes, which carry ~0.6 KB of container and
-# ~0.7 KB (x264) / ~2 KB (x265) of encoder-info SEI: on small images that overhead favours
-# vaec, so read the large-image row as the fair one.
+# MIN_PIXELS. vaec's rate is its .vae file; the peers' is their coded stream (packets and
+# parameter sets, without Matroska's framing or the encoder-version SEI: tools/io/coded_size.h),
+# which on a still of a few KB would otherwise be a large share of their bytes.
 # Usage: scripts/compare-stills.sh [-m MIN_PIXELS] IMAGE...   (needs ffmpeg and python3)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -82,8 +82,9 @@ void print_table(const std::vector<CodecResult>& results, const CompareOptions& 
       std::printf("%-8s %-10s %12lld %10.1f %8.4f %9.3f\n", r.codec.c_str(), setting.c_str(),
                   (long long)m.bytes, m.kbps, m.bpp, m.psnr_yuv);
     }
-  std::printf("(%zu frames of %s, intra period %d, low delay; rates from file sizes; "
-              "PSNR-YUV = mean of per-frame (6Y+U+V)/8)\n", frames, o.input.c_str(), o.gop);
+  std::printf("(%zu frames of %s, intra period %d, low delay; rates: vaec's .vae file sizes, the peers' coded "
+              "streams without container or version SEI; PSNR-YUV = mean of per-frame (6Y+U+V)/8)\n",
+              frames, o.input.c_str(), o.gop);
   for (const auto& r : results) {
     if (r.codec == "vaec") continue;
     if (r.bd_rate_vs_vaec)

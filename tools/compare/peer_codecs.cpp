@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "io/coded_size.h"
 #include "io/video_reader.h"
 #include "io/video_writer.h"
 #include "metrics/sequence_metrics.h"
-
-#include <sys/stat.h>
 
 namespace vaec::compare {
 namespace {
@@ -29,7 +28,8 @@ std::vector<std::pair<std::string, std::string>> encoder_options(const PeerCodec
   if (peer.name == "x264") {
     o.push_back({"x264-params", "bframes=0:keyint=" + gop});
   } else if (peer.name == "x265") {
-    o.push_back({"x265-params", "bframes=0:keyint=" + gop + ":log-level=error"});
+    // info=0: no version SEI (x264 has no such switch; coded_stream_bytes() leaves it out).
+    o.push_back({"x265-params", "bframes=0:keyint=" + gop + ":log-level=error:info=0"});
   } else if (peer.name == "svtav1") {
     o.push_back({"svtav1-params", "pred-struct=1"});  // low delay
   }
@@ -100,12 +100,9 @@ EncodeMeasurement run_peer(const PeerCodec& peer, const std::vector<Frame>& fram
     for (const auto& f : frames) writer->write(f);
     writer->finish();
   }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw std::runtime_error(path + ": encoded file missing");
-
   EncodeMeasurement m;
   m.label = peer.name + " crf " + std::to_string(run.crf);
-  fill_rates(m, int64_t(st.st_size), frames, rate);
+  fill_rates(m, io::coded_stream_bytes(path), frames, rate);
   auto reader = io::VideoReader::open(path);
   metrics::SequenceQuality q;
   Frame decoded;

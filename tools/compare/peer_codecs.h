@@ -31,7 +31,7 @@ std::vector<std::string> peer_names();
 
 struct EncodeMeasurement {
   std::string label;  // e.g. "x264 crf 23"
-  int64_t bytes = 0;  // real file size
+  int64_t bytes = 0;  // vaec: .vae file size; peers: coded stream bytes (io/coded_size.h)
   double kbps = 0;
   double bpp = 0;
   double psnr_yuv = 0;  // mean of per-frame (6Y+U+V)/8
@@ -44,7 +44,9 @@ struct PeerRun {
   int threads = 0;
 };
 
-// Encodes `frames` into a Matroska file at `path`, decodes it back and measures it.
+// Encodes `frames` into a Matroska file at `path`, decodes it back and measures it; the rate
+// counts the coded stream (packets and codec headers), not Matroska's framing or the
+// encoder's version SEI.
 EncodeMeasurement run_peer(const PeerCodec& peer, const std::vector<Frame>& frames, Rational rate,
                            const PeerRun& run, const std::string& path);
 
