@@ -21,9 +21,13 @@ json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 kbps=$("$VAEC" info --json "$OUT/balle.vae" | json 'round(d["mean_kbps"], 1)')
 psnr=$("$VAEC" --quiet eval --json --summary "$SAMPLE" "$OUT/balle-decoded.y4m" | json 'round(d["mean"]["psnr_yuv"], 2)')
 
-# x264 at the same average bitrate, low delay (no B-frames), the same intra period (32).
-ffmpeg -v error -y -i "$SAMPLE" -c:v libx264 -preset medium -b:v "${kbps}k" -bf 0 -g 32 "$OUT/balle-x264.mkv"
-x264_bytes=$(stat -c %s "$OUT/balle-x264.mkv")
+# x264 at the same average bitrate, low delay (no B-frames), the same intra period (32). Its rate
+# is its coded stream, as `vaec eval --compare` counts it: the packets without Matroska's framing
+# and without x264's version SEI (NAL type 6, dropped by the bitstream filter).
+ffmpeg -v error -y -i "$SAMPLE" -c:v libx264 -preset medium -b:v "${kbps}k" -bf 0 -g 32 \
+  -bsf:v filter_units=remove_types=6 "$OUT/balle-x264.mkv"
+x264_bytes=$(ffprobe -v error -select_streams v:0 -show_entries packet=size -of csv=p=0 "$OUT/balle-x264.mkv" |
+  awk '{ s += $1 } END { print s }')
 frames=$("$VAEC" info --json "$OUT/balle.vae" | json 'd["frames"]')
 x264_kbps=$(python3 -c "print(round($x264_bytes*8/($frames/25)/1000, 1))")
 x264_psnr=$("$VAEC" --quiet eval --json --summary "$SAMPLE" "$OUT/balle-x264.mkv" | json 'round(d["mean"]["psnr_yuv"], 2)')
