@@ -53,8 +53,7 @@ UngainedAnalysis ungained_analysis(IntraModel& m, const Frame& frame) {
   torch::NoGradGuard no_grad;
   UngainedAnalysis out;
   out.shape = y_shape(m, frame.width, frame.height);
-  torch::Tensor x = pad_to_multiple(frame_to_tensor(frame), kLumaMultiple / 2)
-                        .contiguous(at::MemoryFormat::ChannelsLast);
+  torch::Tensor x = frame_to_padded_tensor(frame, kLumaMultiple / 2);
   out.y = m.net()->analysis(x);
   return out;
 }

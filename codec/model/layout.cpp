@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <ATen/Parallel.h>
+
 namespace vaec::model {
 
 at::Tensor frame_to_tensor(const Frame& frame) {
@@ -34,6 +36,40 @@ at::Tensor frame_to_tensor(const Frame& frame) {
   return t;
 }
 
+at::Tensor frame_to_padded_tensor(const Frame& frame, int64_t multiple) {
+  if (frame.width <= 0 || frame.height <= 0) throw std::invalid_argument("frame_to_padded_tensor: empty frame");
+  if (multiple <= 0) throw std::invalid_argument("frame_to_padded_tensor: bad multiple");
+  const int cw = Frame::chroma_extent(frame.width), ch = Frame::chroma_extent(frame.height);
+  const int64_t pw = (cw + multiple - 1) / multiple * multiple, ph = (ch + multiple - 1) / multiple * multiple;
+  at::Tensor t = at::empty({1, 6, ph, pw}, at::TensorOptions(at::kFloat).memory_format(at::MemoryFormat::ChannelsLast));
+  float* out = t.data_ptr<float>();
+  const float s = 1.0f / 255.0f;
+  // Rows are independent copies: any split over threads gives the same tensor.
+  at::parallel_for(0, ph, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t py = begin; py < end; ++py) {
+      const int y = int(std::min<int64_t>(py, ch - 1));  // replicate padding
+      const uint8_t* luma[2];
+      for (int dy = 0; dy < 2; ++dy)
+        luma[dy] = frame.planes[0].data() + size_t(std::min(2 * y + dy, frame.height - 1)) * size_t(frame.width);
+      const uint8_t* u = frame.planes[1].data() + size_t(y) * cw;
+      const uint8_t* v = frame.planes[2].data() + size_t(y) * cw;
+      float* row = out + size_t(py) * size_t(pw) * 6;
+      for (int64_t px = 0; px < pw; ++px) {
+        const int x = int(std::min<int64_t>(px, cw - 1));
+        const int x0 = std::min(2 * x, frame.width - 1), x1 = std::min(2 * x + 1, frame.width - 1);
+        float* o = row + size_t(px) * 6;
+        o[0] = luma[0][x0] * s - 0.5f;  // channel 2*dy + dx, as frame_to_tensor
+        o[1] = luma[0][x1] * s - 0.5f;
+        o[2] = luma[1][x0] * s - 0.5f;
+        o[3] = luma[1][x1] * s - 0.5f;
+        o[4] = u[x] * s - 0.5f;
+        o[5] = v[x] * s - 0.5f;
+      }
+    }
+  });
+  return t;
+}
+
 static uint8_t to_u8(float v) {
   const float x = std::nearbyint((v + 0.5f) * 255.0f);
   return uint8_t(std::clamp(x, 0.0f, 255.0f));
@@ -42,25 +78,27 @@ static uint8_t to_u8(float v) {
 void write_tensor_region(const at::Tensor& tensor, int row0, int col0, Frame* frame) {
   if (tensor.dim() != 4 || tensor.size(0) != 1 || tensor.size(1) != 6 || row0 < 0 || col0 < 0)
     throw std::invalid_argument("write_tensor_region: not a [1, 6, h, w] tensor at a valid position");
-  at::Tensor t = tensor.to(at::kFloat).contiguous();
+  at::Tensor t = tensor.to(at::kFloat);
+  // The synthesis output is channels-last: read it through its strides rather than copying.
+  if (!t.is_contiguous() && !t.is_contiguous(at::MemoryFormat::ChannelsLast)) t = t.contiguous();
   const int th = int(t.size(2)), tw = int(t.size(3));
-  const size_t plane = size_t(th) * size_t(tw);
+  const int64_t sc = t.stride(1), sy = t.stride(2), sx = t.stride(3);
   const float* in = t.data_ptr<float>();
   const int width = frame->width, height = frame->height;
   // Luma rows/columns this region covers, clipped to the frame (padding is cropped).
   const int y_end = std::min(height, 2 * (row0 + th)), x_end = std::min(width, 2 * (col0 + tw));
   for (int y = 2 * row0; y < y_end; ++y) {
     uint8_t* out = frame->planes[0].data() + size_t(y) * width;
-    const float* src = in + size_t(2 * (y & 1)) * plane + size_t(y / 2 - row0) * tw;
-    for (int x = 2 * col0; x < x_end; ++x) out[x] = to_u8(src[(x & 1) * plane + size_t(x / 2 - col0)]);
+    const float* src = in + 2 * (y & 1) * sc + int64_t(y / 2 - row0) * sy;
+    for (int x = 2 * col0; x < x_end; ++x) out[x] = to_u8(src[(x & 1) * sc + int64_t(x / 2 - col0) * sx]);
   }
   const int cw = Frame::chroma_extent(width), ch = Frame::chroma_extent(height);
   const int cy_end = std::min(ch, row0 + th), cx_end = std::min(cw, col0 + tw);
   for (int p = 1; p < 3; ++p)
     for (int y = row0; y < cy_end; ++y) {
       uint8_t* out = frame->planes[p].data() + size_t(y) * cw;
-      const float* src = in + size_t(3 + p) * plane + size_t(y - row0) * tw - col0;
-      for (int x = col0; x < cx_end; ++x) out[x] = to_u8(src[x]);
+      const float* src = in + (3 + p) * sc + int64_t(y - row0) * sy;
+      for (int x = col0; x < cx_end; ++x) out[x] = to_u8(src[int64_t(x - col0) * sx]);
     }
 }
 

@@ -4,9 +4,12 @@
 #include <ATen/Parallel.h>
 #include <torch/utils.h>
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <tuple>
 
 #include "model/intra.h"
 #include "model/layout.h"
@@ -19,6 +22,10 @@ int main(int argc, char** argv) {
   const int W = argc > 3 ? std::stoi(argv[2]) : 1280, H = argc > 3 ? std::stoi(argv[3]) : 720;
   const int threads = argc > 4 ? std::stoi(argv[4]) : 2;
   at::set_num_threads(threads);
+  // The heap settings of the vaec CLI (tools/cli/main.cpp): without them every frame's tensors
+  // are fresh mmaps, and page faults add ~20 ms to g_a and g_s at 720p.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   torch::manual_seed(1);
   IntraModel m = path == "-" ? IntraModel::from_network(Vae()) : IntraModel::load(path);
   Frame f;
@@ -29,12 +36,29 @@ int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
   double t_ga = 1e9, t_ha = 1e9, t_hs = 1e9, t_gs = 1e9, t_enc = 1e9, t_dec = 1e9;
-  std::vector<double> t_layer(net->g_s->size(), 1e9);
-  std::vector<std::string> layer_out(net->g_s->size());
+  double t_input = 1e9;
+  // Per-layer times of a Sequential (best of the runs) and each output's memory format.
+  struct LayerTimes {
+    std::vector<double> ms;
+    std::vector<std::string> format;
+  };
+  auto time_layers = [&](torch::nn::Sequential& seq, at::Tensor h, LayerTimes& out) {
+    out.ms.resize(seq->size(), 1e9);
+    out.format.resize(seq->size());
+    for (size_t i = 0; i < seq->size(); ++i) {
+      const auto t = Clock::now();
+      h = (seq->begin() + i)->forward(h);
+      out.ms[i] = std::min(out.ms[i], ms(t));
+      out.format[i] = h.is_contiguous(at::MemoryFormat::ChannelsLast) ? "channels-last" : "NCHW";
+    }
+  };
+  LayerTimes ga_layers, gs_layers;
   for (int rep = 0; rep < 5; ++rep) {
-    const at::Tensor x = pad_to_multiple(frame_to_tensor(f), kLumaMultiple / 2)
-                             .contiguous(at::MemoryFormat::ChannelsLast);
     auto t = Clock::now();
+    const at::Tensor x = frame_to_padded_tensor(f, kLumaMultiple / 2);
+    t_input = std::min(t_input, ms(t));
+    time_layers(net->g_a, x, ga_layers);
+    t = Clock::now();
     const at::Tensor y = net->analysis(x);
     t_ga = std::min(t_ga, ms(t));
     t = Clock::now();
@@ -48,13 +72,7 @@ int main(int argc, char** argv) {
     t = Clock::now();
     net->synthesis(y.contiguous(at::MemoryFormat::ChannelsLast));
     t_gs = std::min(t_gs, ms(t));
-    at::Tensor h = y.contiguous(at::MemoryFormat::ChannelsLast);
-    for (size_t i = 0; i < net->g_s->size(); ++i) {
-      t = Clock::now();
-      h = (net->g_s->begin() + i)->forward(h);
-      t_layer[i] = std::min(t_layer[i], ms(t));
-      layer_out[i] = h.is_contiguous(at::MemoryFormat::ChannelsLast) ? "channels-last" : "NCHW";
-    }
+    time_layers(net->g_s, y.contiguous(at::MemoryFormat::ChannelsLast), gs_layers);
     t = Clock::now();
     const IntraLatents lat = analyse(m, f, 50);
     t_enc = std::min(t_enc, ms(t));
@@ -66,8 +84,10 @@ int main(int argc, char** argv) {
   std::printf("%dx%d, %d threads (best of 5, ms): g_a %.1f  h_a %.1f  integer h_s+indices %.1f  "
               "g_s %.1f | analyse() %.1f  decode (h_s + synthesise) %.1f\n",
               W, H, threads, t_ga, t_ha, t_hs, t_gs, t_enc, t_dec);
-  for (size_t i = 0; i < t_layer.size(); ++i)
-    std::printf("  g_s layer %zu %-16s %6.1f ms  (output %s)\n", i, (net->g_s->begin() + i)->ptr()->name().c_str(),
-                t_layer[i], layer_out[i].c_str());
+  std::printf("  frame -> padded channels-last tensor %.1f ms\n", t_input);
+  for (auto [name, seq, times] : {std::tuple{"g_a", &net->g_a, &ga_layers}, {"g_s", &net->g_s, &gs_layers}})
+    for (size_t i = 0; i < times->ms.size(); ++i)
+      std::printf("  %s layer %zu %-32s %6.1f ms  (output %s)\n", name, i,
+                  ((*seq)->begin() + i)->ptr()->name().c_str(), times->ms[i], times->format[i].c_str());
   return 0;
 }

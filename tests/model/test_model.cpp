@@ -42,13 +42,18 @@ bool frames_equal(const Frame& a, const Frame& b) {
 }  // namespace
 
 TEST_CASE("frame layout round-trips odd sizes exactly", "[model]") {
-  for (auto [w, h] : {std::pair{1, 1}, {3, 5}, {67, 45}, {64, 64}}) {
+  for (auto [w, h] : {std::pair{1, 1}, {3, 5}, {67, 45}, {64, 64}, {131, 67}}) {
     const Frame f = test::make_frame(w, h, 2);
     const at::Tensor t = frame_to_tensor(f);
     CHECK(t.size(1) == 6);
     CHECK(t.size(2) == (h + 1) / 2);
     CHECK(t.size(3) == (w + 1) / 2);
     CHECK(frames_equal(tensor_to_frame(pad_to_multiple(t, 32), w, h), f));
+    // The encoder's one-pass input: the same values, channels-last; read back in place.
+    const at::Tensor padded = frame_to_padded_tensor(f, 32);
+    CHECK(padded.is_contiguous(at::MemoryFormat::ChannelsLast));
+    CHECK(torch::equal(padded, pad_to_multiple(t, 32)));
+    CHECK(frames_equal(tensor_to_frame(padded, w, h), f));
   }
 }
 
