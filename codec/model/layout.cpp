@@ -87,19 +87,23 @@ void write_tensor_region(const at::Tensor& tensor, int row0, int col0, Frame* fr
   const int width = frame->width, height = frame->height;
   // Luma rows/columns this region covers, clipped to the frame (padding is cropped).
   const int y_end = std::min(height, 2 * (row0 + th)), x_end = std::min(width, 2 * (col0 + tw));
-  for (int y = 2 * row0; y < y_end; ++y) {
-    uint8_t* out = frame->planes[0].data() + size_t(y) * width;
-    const float* src = in + 2 * (y & 1) * sc + int64_t(y / 2 - row0) * sy;
-    for (int x = 2 * col0; x < x_end; ++x) out[x] = to_u8(src[(x & 1) * sc + int64_t(x / 2 - col0) * sx]);
-  }
   const int cw = Frame::chroma_extent(width), ch = Frame::chroma_extent(height);
   const int cy_end = std::min(ch, row0 + th), cx_end = std::min(cw, col0 + tw);
-  for (int p = 1; p < 3; ++p)
-    for (int y = row0; y < cy_end; ++y) {
-      uint8_t* out = frame->planes[p].data() + size_t(y) * cw;
-      const float* src = in + (3 + p) * sc + int64_t(y - row0) * sy;
-      for (int x = col0; x < cx_end; ++x) out[x] = to_u8(src[int64_t(x - col0) * sx]);
+  // One half-resolution row (two luma rows, one row of U and V) per step; rows are independent.
+  at::parallel_for(row0, cy_end, 8, [&](int64_t begin, int64_t end) {
+    for (int64_t cy = begin; cy < end; ++cy) {
+      for (int y = int(2 * cy); y < std::min<int>(int(2 * cy + 2), y_end); ++y) {
+        uint8_t* out = frame->planes[0].data() + size_t(y) * width;
+        const float* src = in + 2 * (y & 1) * sc + int64_t(y / 2 - row0) * sy;
+        for (int x = 2 * col0; x < x_end; ++x) out[x] = to_u8(src[(x & 1) * sc + int64_t(x / 2 - col0) * sx]);
+      }
+      for (int p = 1; p < 3; ++p) {
+        uint8_t* out = frame->planes[p].data() + size_t(cy) * cw;
+        const float* src = in + (3 + p) * sc + int64_t(cy - row0) * sy;
+        for (int x = col0; x < cx_end; ++x) out[x] = to_u8(src[int64_t(x - col0) * sx]);
+      }
     }
+  });
 }
 
 Frame tensor_to_frame(const at::Tensor& tensor, int width, int height) {
