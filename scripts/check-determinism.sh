@@ -47,8 +47,12 @@ if [[ -n $o0 ]]; then
     cmake -S "$root" -B "$o0" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 \
       -DVAEC_BUILD_TESTS=OFF > "$work/o0-configure.log" 2>&1 || { cat "$work/o0-configure.log" >&2; die "configuring $o0 failed"; }
   fi
-  echo "== building vaec-dump-latents at -O0 in $o0"
-  cmake --build "$o0" --target vaec-dump-latents > "$work/o0-build.log" 2>&1 \
+  # vaec too when the -O0 tree has one (built by hand): a stale encoder would differ by version,
+  # not by optimisation level.
+  o0_targets=(vaec-dump-latents)
+  [[ -x $o0/tools/vaec ]] && o0_targets+=(vaec)
+  echo "== building ${o0_targets[*]} at -O0 in $o0"
+  cmake --build "$o0" --target "${o0_targets[@]}" > "$work/o0-build.log" 2>&1 \
     || { tail -30 "$work/o0-build.log" >&2; die "building $o0 failed"; }
 fi
 for b in "$build" ${o0:+"$o0"}; do
