@@ -9,31 +9,8 @@
 namespace vaec::model {
 
 at::Tensor frame_to_tensor(const Frame& frame) {
-  if (frame.width <= 0 || frame.height <= 0) throw std::invalid_argument("frame_to_tensor: empty frame");
-  const int cw = Frame::chroma_extent(frame.width), ch = Frame::chroma_extent(frame.height);
-  at::Tensor t = at::empty({1, 6, ch, cw}, at::kFloat);
-  float* out = t.data_ptr<float>();
-  const size_t plane = size_t(cw) * size_t(ch);
-  const uint8_t* Y = frame.planes[0].data();
-  const float s = 1.0f / 255.0f;
-  for (int y = 0; y < ch; ++y) {
-    for (int dy = 0; dy < 2; ++dy) {
-      const int sy = std::min(2 * y + dy, frame.height - 1);
-      const uint8_t* row = Y + size_t(sy) * size_t(frame.width);
-      for (int x = 0; x < cw; ++x) {
-        for (int dx = 0; dx < 2; ++dx) {
-          const int sx = std::min(2 * x + dx, frame.width - 1);
-          out[size_t(2 * dy + dx) * plane + size_t(y) * cw + x] = row[sx] * s - 0.5f;
-        }
-      }
-    }
-  }
-  for (int p = 1; p < 3; ++p) {
-    const uint8_t* src = frame.planes[p].data();
-    float* dst = out + size_t(3 + p) * plane;
-    for (size_t i = 0; i < plane; ++i) dst[i] = src[i] * s - 0.5f;
-  }
-  return t;
+  // Multiple 1: no padding; NCHW as the training crops have always been.
+  return frame_to_padded_tensor(frame, 1).contiguous();
 }
 
 at::Tensor frame_to_padded_tensor(const Frame& frame, int64_t multiple) {
@@ -58,7 +35,7 @@ at::Tensor frame_to_padded_tensor(const Frame& frame, int64_t multiple) {
         const int x = int(std::min<int64_t>(px, cw - 1));
         const int x0 = std::min(2 * x, frame.width - 1), x1 = std::min(2 * x + 1, frame.width - 1);
         float* o = row + size_t(px) * 6;
-        o[0] = luma[0][x0] * s - 0.5f;  // channel 2*dy + dx, as frame_to_tensor
+        o[0] = luma[0][x0] * s - 0.5f;  // luma phase (dy, dx) is channel 2*dy + dx
         o[1] = luma[0][x1] * s - 0.5f;
         o[2] = luma[1][x0] * s - 0.5f;
         o[3] = luma[1][x1] * s - 0.5f;

@@ -12,8 +12,8 @@ namespace vaec::model {
 // [1, 6, ceil(h/2), ceil(w/2)] float32. Odd luma sizes replicate the last row/column.
 at::Tensor frame_to_tensor(const Frame& frame);
 
-// The encoder's input in one pass: exactly pad_to_multiple(frame_to_tensor(frame), multiple)
-// but channels-last (what the transforms run on), without the intermediate tensors.
+// The encoder's input in one pass: pad_to_multiple(frame_to_tensor(frame), multiple) but
+// channels-last (what the transforms run on), without intermediate tensors.
 at::Tensor frame_to_padded_tensor(const Frame& frame, int64_t multiple);
 
 // Inverse of frame_to_tensor for a [1, 6, h', w'] tensor with h' >= ceil(height/2) etc.;

@@ -177,9 +177,8 @@ std::vector<ValPoint> validate(model::Vae& net, const std::vector<Frame>& images
   for (auto& pt : points) {
     const double level = model::quality_to_level(pt.quality, net->config().levels());
     for (const Frame& f : images) {
-      torch::Tensor x = model::frame_to_tensor(f);
-      torch::Tensor xp = model::pad_to_multiple(x, model::kLumaMultiple / 2)
-                             .contiguous(at::MemoryFormat::ChannelsLast);
+      torch::Tensor xp = model::frame_to_padded_tensor(f, model::kLumaMultiple / 2);
+      torch::Tensor x = xp.narrow(2, 0, Frame::chroma_extent(f.height)).narrow(3, 0, Frame::chroma_extent(f.width));
       model::RdOutput out = net->forward_eval(xp, level);
       torch::Tensor x_hat = out.x_hat.narrow(2, 0, x.size(2)).narrow(3, 0, x.size(3));
       // Round to 8-bit samples exactly as the decoder's output would be.
