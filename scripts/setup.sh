@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread   # OpenBLAS: Debian's reference BLAS is ~15x slower
+  libdnnl-dev                         # oneDNN, called directly by the synthesis transform
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev ffmpeg
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libxxhash-dev
   nasm libx264-dev libdav1d-dev dpkg-dev  # the patched FFmpeg of the plugin (plugin/)

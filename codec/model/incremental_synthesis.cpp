@@ -107,9 +107,8 @@ void IncrementalSynthesis::synthesise_rects(IntraModel& m, const std::vector<int
   constexpr int kScale = 8;  // latents -> half-resolution samples (g_s upsamples 2x three times)
   for (const Rect& r : rects) {
     const Rect e = extended(r, s);
-    torch::Tensor x_hat = m.net()->synthesis(y_hat.narrow(2, e.row0, e.row1 - e.row0)
-                                                 .narrow(3, e.col0, e.col1 - e.col0)
-                                                 .contiguous(at::MemoryFormat::ChannelsLast));
+    torch::Tensor x_hat =
+        m.synthesis(y_hat.narrow(2, e.row0, e.row1 - e.row0).narrow(3, e.col0, e.col1 - e.col0));
     x_hat = x_hat.narrow(2, (r.row0 - e.row0) * kScale, (r.row1 - r.row0) * kScale)
                 .narrow(3, (r.col0 - e.col0) * kScale, (r.col1 - r.col0) * kScale);
     write_tensor_region(x_hat, r.row0 * kScale, r.col0 * kScale, &previous_);

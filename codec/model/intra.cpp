@@ -116,8 +116,7 @@ Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int w
   torch::NoGradGuard no_grad;
   const LatentShape ys = y_shape(m, width, height);
   if (y_hat_q10.size() != ys.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
-  torch::Tensor x_hat = m.net()->synthesis(
-      gained_latents(m, y_hat_q10, ys, quality).contiguous(at::MemoryFormat::ChannelsLast));
+  torch::Tensor x_hat = m.synthesis(gained_latents(m, y_hat_q10, ys, quality));
   return tensor_to_frame(x_hat, width, height);
 }
 

@@ -59,10 +59,13 @@ GdnImpl::GdnImpl(int64_t channels, bool inverse) : channels_(channels), inverse_
       "gamma", torch::sqrt(0.1 * torch::eye(channels) + kPedestal));
 }
 
-torch::Tensor GdnImpl::forward(const torch::Tensor& x) {
+std::pair<torch::Tensor, torch::Tensor> GdnImpl::beta_gamma() const {
   const double beta_min = std::sqrt(1e-6 + kPedestal), gamma_min = std::sqrt(kPedestal);
-  const torch::Tensor beta = lower_bound(beta_, beta_min).square() - kPedestal;
-  const torch::Tensor gamma = lower_bound(gamma_, gamma_min).square() - kPedestal;
+  return {lower_bound(beta_, beta_min).square() - kPedestal, lower_bound(gamma_, gamma_min).square() - kPedestal};
+}
+
+torch::Tensor GdnImpl::forward(const torch::Tensor& x) {
+  const auto [beta, gamma] = beta_gamma();
   torch::Tensor norm =
       stride1_conv(x * x, gamma.view({channels_, channels_, 1, 1}), beta, 0);
   if (!torch::GradMode::is_enabled()) {

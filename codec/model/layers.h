@@ -3,6 +3,8 @@
 // (conv + pixel_shuffle; ConvTranspose2d is 4-15x slower in this LibTorch, DESIGN.md §3).
 #pragma once
 
+#include <utility>
+
 #include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 
@@ -18,6 +20,9 @@ class GdnImpl : public torch::nn::Module {
  public:
   GdnImpl(int64_t channels, bool inverse);
   torch::Tensor forward(const torch::Tensor& x);
+  // The effective beta [C] and gamma [C][C] (bounds and reparametrisation applied).
+  std::pair<torch::Tensor, torch::Tensor> beta_gamma() const;
+  bool inverse() const { return inverse_; }
 
  private:
   int64_t channels_;
@@ -31,6 +36,7 @@ class SubPixelConvImpl : public torch::nn::Module {
  public:
   SubPixelConvImpl(int64_t in, int64_t out, int64_t kernel, int64_t r);
   torch::Tensor forward(const torch::Tensor& x);
+  int64_t upscale() const { return r_; }
   torch::nn::Conv2d conv{nullptr};
 
  private:

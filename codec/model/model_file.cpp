@@ -1,6 +1,7 @@
 #include "model/model_file.h"
 
 #include <cmath>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 #include <torch/nn/modules/conv.h>
@@ -126,6 +127,17 @@ std::vector<uint8_t> IntraModel::serialize() const {
 void IntraModel::save(const std::string& path) const { write_file_atomic(path, serialize()); }
 
 IntraModel IntraModel::load(const std::string& path) { return parse(read_whole_file(path), path); }
+
+at::Tensor IntraModel::synthesis(const at::Tensor& y_hat) {
+  if (!fast_synthesis_.tried) {
+    // VAEC_LIBTORCH_TRANSFORMS=1 keeps LibTorch's path, to compare speed and pictures.
+    const char* env = std::getenv("VAEC_LIBTORCH_TRANSFORMS");
+    if (!env || std::string(env) != "1") fast_synthesis_.onednn = OnednnSynthesis::create(net_);
+    fast_synthesis_.tried = true;
+  }
+  if (fast_synthesis_.onednn) return fast_synthesis_.onednn->run(y_hat);
+  return net_->synthesis(y_hat.contiguous(at::MemoryFormat::ChannelsLast));
+}
 
 IntraModel IntraModel::parse(const std::vector<uint8_t>& bytes, const std::string& what) {
   IntraModel m;

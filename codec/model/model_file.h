@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "entropy/cdf_table.h"
 #include "model/integer_hyper.h"
+#include "model/onednn_synthesis.h"
 #include "model/tensor_file.h"
 #include "model/vae.h"
 
@@ -45,7 +47,20 @@ class IntraModel {
   // The continuous gain level this model uses for --quality q.
   double level(int quality) const { return quality_to_level(quality, levels(), info_.quality_level_min); }
 
+  // g_s at inference on y_hat (gain applied): oneDNN's blocked-layout path (onednn_synthesis.h)
+  // when it can run this network, else LibTorch's. Built on first use from the weights of that
+  // moment; a copy of this model builds its own (the path keeps per-call state).
+  at::Tensor synthesis(const at::Tensor& y_hat);
+
  private:
+  struct LazySynthesis {
+    LazySynthesis() = default;
+    LazySynthesis(const LazySynthesis&) {}
+    LazySynthesis& operator=(const LazySynthesis&) { return *this; }
+    std::unique_ptr<OnednnSynthesis> onednn;
+    bool tried = false;
+  };
+  LazySynthesis fast_synthesis_;
   Vae net_{nullptr};
   IntegerHyperSynthesis hyper_;
   entropy::CdfTableSet z_tables_;

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   auto& net = m.net();
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::time_point a) { return std::chrono::duration<double, std::milli>(Clock::now() - a).count(); };
-  double t_ga = 1e9, t_ha = 1e9, t_hs = 1e9, t_gs = 1e9, t_enc = 1e9, t_dec = 1e9;
+  double t_ga = 1e9, t_ha = 1e9, t_hs = 1e9, t_gs = 1e9, t_gs_codec = 1e9, t_enc = 1e9, t_dec = 1e9;
   double t_input = 1e9;
   // Per-layer times of a Sequential (best of the runs) and each output's memory format.
   struct LayerTimes {
@@ -72,6 +72,9 @@ int main(int argc, char** argv) {
     t = Clock::now();
     net->synthesis(y.contiguous(at::MemoryFormat::ChannelsLast));
     t_gs = std::min(t_gs, ms(t));
+    t = Clock::now();
+    m.synthesis(y);
+    t_gs_codec = std::min(t_gs_codec, ms(t));
     time_layers(net->g_s, y.contiguous(at::MemoryFormat::ChannelsLast), gs_layers);
     t = Clock::now();
     const IntraLatents lat = analyse(m, f, 50);
@@ -82,8 +85,8 @@ int main(int argc, char** argv) {
     t_dec = std::min(t_dec, ms(t));
   }
   std::printf("%dx%d, %d threads (best of 5, ms): g_a %.1f  h_a %.1f  integer h_s+indices %.1f  "
-              "g_s %.1f | analyse() %.1f  decode (h_s + synthesise) %.1f\n",
-              W, H, threads, t_ga, t_ha, t_hs, t_gs, t_enc, t_dec);
+              "g_s %.1f (LibTorch) %.1f (codec's) | analyse() %.1f  decode (h_s + synthesise) %.1f\n",
+              W, H, threads, t_ga, t_ha, t_hs, t_gs, t_gs_codec, t_enc, t_dec);
   std::printf("  frame -> padded channels-last tensor %.1f ms\n", t_input);
   for (auto [name, seq, times] : {std::tuple{"g_a", &net->g_a, &ga_layers}, {"g_s", &net->g_s, &gs_layers}})
     for (size_t i = 0; i < times->ms.size(); ++i)
