@@ -47,9 +47,24 @@ at::Tensor frame_to_padded_tensor(const Frame& frame, int64_t multiple) {
   return t;
 }
 
+// Clamps, then rounds half to even as nearbyint() does, without its libm call so the loops
+// vectorise: adding and subtracting 1.5 * 2^23 leaves the nearest integer for 0 <= x <= 255.
+// (Clamping first gives the same bytes as rounding first; NaN becomes 0.)
 static uint8_t to_u8(float v) {
-  const float x = std::nearbyint((v + 0.5f) * 255.0f);
-  return uint8_t(std::clamp(x, 0.0f, 255.0f));
+  const float x = std::max(0.0f, std::min((v + 0.5f) * 255.0f, 255.0f));
+  constexpr float kRoundingMagic = 12582912.0f;
+  return uint8_t((x + kRoundingMagic) - kRoundingMagic);
+}
+
+// Luma samples [x_begin, x_end) of one row from the two half-resolution channels holding its
+// even and odd columns (NCHW rows, unit stride); `even`/`odd` point at column col0.
+static void write_luma_row(const float* even, const float* odd, int col0, int x_begin, int x_end, uint8_t* out) {
+  int x = x_begin;
+  for (; x + 1 < x_end; x += 2) {
+    out[x] = to_u8(even[x / 2 - col0]);
+    out[x + 1] = to_u8(odd[x / 2 - col0]);
+  }
+  if (x < x_end) out[x] = to_u8(even[x / 2 - col0]);
 }
 
 void write_tensor_region(const at::Tensor& tensor, int row0, int col0, Frame* frame) {
@@ -72,12 +87,18 @@ void write_tensor_region(const at::Tensor& tensor, int row0, int col0, Frame* fr
       for (int y = int(2 * cy); y < std::min<int>(int(2 * cy + 2), y_end); ++y) {
         uint8_t* out = frame->planes[0].data() + size_t(y) * width;
         const float* src = in + 2 * (y & 1) * sc + int64_t(y / 2 - row0) * sy;
-        for (int x = 2 * col0; x < x_end; ++x) out[x] = to_u8(src[(x & 1) * sc + int64_t(x / 2 - col0) * sx]);
+        if (sx == 1)
+          write_luma_row(src, src + sc, col0, 2 * col0, x_end, out);
+        else
+          for (int x = 2 * col0; x < x_end; ++x) out[x] = to_u8(src[(x & 1) * sc + int64_t(x / 2 - col0) * sx]);
       }
       for (int p = 1; p < 3; ++p) {
         uint8_t* out = frame->planes[p].data() + size_t(cy) * cw;
         const float* src = in + (3 + p) * sc + int64_t(cy - row0) * sy;
-        for (int x = col0; x < cx_end; ++x) out[x] = to_u8(src[int64_t(x - col0) * sx]);
+        if (sx == 1)
+          for (int x = col0; x < cx_end; ++x) out[x] = to_u8(src[x - col0]);
+        else
+          for (int x = col0; x < cx_end; ++x) out[x] = to_u8(src[int64_t(x - col0) * sx]);
       }
     }
   });

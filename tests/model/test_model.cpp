@@ -57,6 +57,29 @@ TEST_CASE("frame layout round-trips odd sizes exactly", "[model]") {
   }
 }
 
+TEST_CASE("synthesis output becomes 8-bit samples rounded half to even and clamped", "[model]") {
+  // Network outputs v on a 2^-10 grid: (v + 0.5) * 255 is then exact, ties (x.5) included,
+  // from far below 0 to far above 255; plus NaN and huge values.
+  std::vector<float> values;
+  for (int k = -1500; k <= 2600; ++k) values.push_back(-0.5f + float(k) / 1024.0f);
+  values.insert(values.end(), {std::nanf(""), 1e30f, -1e30f});
+  const int n = int(values.size());
+  const at::Tensor row = at::tensor(values).view({1, 1, 1, n});
+  const at::Tensor planar = row.expand({1, 6, 1, n}).contiguous();
+  const Frame f = tensor_to_frame(planar, 2 * n, 2);
+  int wrong = 0, ties = 0;
+  for (int j = 0; j < n; ++j) {
+    const float x = (values[j] + 0.5f) * 255.0f;
+    ties += x - std::floor(x) == 0.5f;
+    const int want = std::isnan(x) ? 0 : int(std::clamp(std::nearbyint(x), 0.0f, 255.0f));
+    wrong += f.planes[0][2 * j] != want || f.planes[0][2 * j + 1] != want || f.planes[1][j] != want;
+  }
+  CHECK(ties >= 3);
+  CHECK(wrong == 0);
+  // Strided (channels-last) tensors take the general path: the same bytes.
+  CHECK(frames_equal(tensor_to_frame(planar.contiguous(at::MemoryFormat::ChannelsLast), 2 * n, 2), f));
+}
+
 TEST_CASE("analysis and synthesis handle odd frame sizes", "[model]") {
   IntraModel m = small_model();
   for (auto [w, h] : {std::pair{67, 45}, {130, 66}, {2, 2}}) {
