@@ -71,18 +71,20 @@ void shuffle_blocks(const float* in, int64_t channels, int64_t h, int64_t w, int
 }
 
 // The last pixel shuffle, into planar NCHW [C/r^2][rH][rW] (what the pixel writer reads).
+// Input row by input row, so each row's blocks are read from cache for all r^2 * C/r^2 outputs.
 void shuffle_to_planar(const float* in, int64_t channels, int64_t h, int64_t w, int64_t r, float* out) {
   const int64_t planes = channels / (r * r), oh = h * r, ow = w * r;
-  at::parallel_for(0, planes * oh, 8, [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const int64_t c = row / oh, y = row % oh, i = y / r, di = y % r;
-      for (int64_t dj = 0; dj < r; ++dj) {
-        const int64_t channel = (di * r + dj) * planes + c;
-        const float* src = in + ((channel / kBlock) * h + i) * w * kBlock + channel % kBlock;
-        float* o = out + row * ow + dj;
-        for (int64_t j = 0; j < w; ++j) o[j * r] = src[j * kBlock];
-      }
-    }
+  at::parallel_for(0, h, 4, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i)
+      for (int64_t c = 0; c < planes; ++c)
+        for (int64_t di = 0; di < r; ++di) {
+          float* o = out + (c * oh + i * r + di) * ow;
+          for (int64_t dj = 0; dj < r; ++dj) {
+            const int64_t channel = (di * r + dj) * planes + c;
+            const float* src = in + ((channel / kBlock) * h + i) * w * kBlock + channel % kBlock;
+            for (int64_t j = 0; j < w; ++j) o[j * r + dj] = src[j * kBlock];
+          }
+        }
   });
 }
 
