@@ -1,6 +1,7 @@
 // The Gaussian scale table, the integer scale -> table selection, and the tables' contents.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -28,6 +29,13 @@ TEST_CASE("scale index is the smallest table scale >= sigma, clamped", "[gaussia
     CHECK(gaussian_scale_index(kGaussianScalesQ16[i]) == i);
     CHECK(gaussian_scale_index(kGaussianScalesQ16[i - 1] + 1) == i);
     CHECK(gaussian_scale_index(kGaussianScalesQ16[i - 1]) == i - 1);
+  }
+  // Everywhere in between too: the smallest table scale >= the value.
+  for (int64_t v = -3; v <= int64_t(kGaussianScalesQ16[kNumGaussianScales - 1]) + 5; v += 7) {
+    const int32_t* end = kGaussianScalesQ16 + kNumGaussianScales;
+    const int64_t want = std::min<int64_t>(std::lower_bound(kGaussianScalesQ16, end, int32_t(v)) - kGaussianScalesQ16,
+                                           kNumGaussianScales - 1);
+    if (gaussian_scale_index(int32_t(v)) != want) FAIL("scale " << v);
   }
   const int32_t q[] = {0, 65536, 65536 * 300};
   int32_t idx[3];
