@@ -1,6 +1,9 @@
 // Not a test: times the intra model's stages on one frame size (default 1280x720).
 //   model_speed [MODEL.vaem|-] [WIDTH HEIGHT] [THREADS]
 // With "-" (or nothing) a random network of the shipped architecture is timed.
+//   model_speed --synthesis-widths [WIDTH HEIGHT] [THREADS]
+// times the codec's g_s (oneDNN path) for narrower random networks: what a cheaper,
+// retrained synthesis would cost (docs/performance.md, "What it would take").
 #include <ATen/Parallel.h>
 #include <torch/utils.h>
 
@@ -13,9 +16,43 @@
 
 #include "model/intra.h"
 #include "model/layout.h"
+#include "model/onednn_synthesis.h"
 
 using namespace vaec;
 using namespace vaec::model;
+
+namespace {
+
+int time_synthesis_widths(int W, int H) {
+  torch::NoGradGuard no_grad;
+  for (int64_t N : {64, 48, 32, 24, 16}) {
+    VaeConfig c;
+    c.N = N;
+    Vae net(c);
+    net->eval();
+    auto g_s = OnednnSynthesis::create(net);
+    if (!g_s) {
+      std::printf("N=%ld: the oneDNN path does not run this width\n", long(N));
+      continue;
+    }
+    const int64_t h = (H + kLumaMultiple - 1) / kLumaMultiple * 4, w = (W + kLumaMultiple - 1) / kLumaMultiple * 4;
+    const at::Tensor y = torch::randn({1, c.M, h, w});
+    double best = 1e9;
+    for (int rep = 0; rep < 5; ++rep) {
+      const auto t = std::chrono::steady_clock::now();
+      g_s->run(y);
+      best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+    }
+    // Sub-pixel 3x3 convolutions at 1/16, 1/8 and 1/4 luma resolution, IGDN 1x1s between.
+    const double at16 = double(h) * w, macs = at16 * 9 * c.M * 4 * N + 4 * at16 * (N * N + 9 * N * 4 * N) +
+                                               16 * at16 * (N * N + 9 * N * 24);
+    std::printf("N=%ld: g_s %.1f ms, %.2f GMAC (%.1f kMAC per luma pixel)\n", long(N), best, macs / 1e9,
+                macs / (double(h) * w * 256) / 1e3);
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : "-";
@@ -26,6 +63,7 @@ int main(int argc, char** argv) {
   // are fresh mmaps, and page faults add ~20 ms to g_a and g_s at 720p.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  if (path == "--synthesis-widths") return time_synthesis_widths(W, H);
   torch::manual_seed(1);
   IntraModel m = path == "-" ? IntraModel::from_network(Vae()) : IntraModel::load(path);
   Frame f;
