@@ -66,6 +66,24 @@ uint64_t gaussian_fingerprint() {
 
 }  // namespace
 
+std::string config_to_json(const VaeConfig& c) {
+  nlohmann::json j = {{"N", c.N}, {"M", c.M}, {"Nz", c.Nz}, {"lambdas", c.lambdas}};
+  if (c.Ns > 0 && c.Ns != c.N) j["Ns"] = c.Ns;  // absent from files made before it existed
+  return j.dump();
+}
+
+VaeConfig config_from_json(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text);
+  VaeConfig c;
+  c.N = j.at("N");
+  c.M = j.at("M");
+  c.Nz = j.at("Nz");
+  c.Ns = j.value("Ns", int64_t(0));
+  c.lambdas = j.at("lambdas").get<std::vector<double>>();
+  return c;
+}
+
+
 IntegerHyperSynthesis quantize_hyper_synthesis(Vae& net) {
   // h_s = SubPixelConv, ReLU, SubPixelConv, ReLU, Conv1x1 (see vae.cpp).
   auto& seq = net->h_s;
@@ -99,7 +117,7 @@ std::vector<uint8_t> IntraModel::serialize() const {
   nlohmann::json meta = {
       {"format", "vaec model"},
       {"architecture", kModelArchitecture},
-      {"config", {{"N", c.N}, {"M", c.M}, {"Nz", c.Nz}, {"lambdas", c.lambdas}}},
+      {"config", nlohmann::json::parse(config_to_json(c))},
       {"quality_map", "level = min + (quality - 1) / 99 * (levels - 1 - min), gains interpolated "
                       "(below level 0 extrapolated) in log domain"},
       {"quality_level_min", info_.quality_level_min},
@@ -152,13 +170,7 @@ IntraModel IntraModel::parse(const std::vector<uint8_t>& bytes, const std::strin
       throw ModelFileError(what + ": integer format does not match this build");
     if (meta.at("gaussian_tables_fingerprint") != std::to_string(gaussian_fingerprint()))
       throw ModelFileError(what + ": made for different Gaussian CDF tables than this build's");
-    VaeConfig c;
-    const auto& jc = meta.at("config");
-    c.N = jc.at("N");
-    c.M = jc.at("M");
-    c.Nz = jc.at("Nz");
-    c.lambdas = jc.at("lambdas").get<std::vector<double>>();
-    m.net_ = Vae(c);
+    m.net_ = Vae(config_from_json(meta.at("config").dump()));
     m.info_.train_steps = meta.value("train_steps", int64_t(0));
     m.info_.train_seconds = meta.value("train_seconds", 0.0);
     m.info_.quality_level_min = meta.value("quality_level_min", 0.0);

@@ -68,6 +68,11 @@ class IntraModel {
   uint64_t hash_ = 0;
 };
 
+// The network configuration as JSON text, as model files and training checkpoints store it
+// ("Ns" only when g_s is narrower than N, so older files read and re-export unchanged).
+std::string config_to_json(const VaeConfig& c);
+VaeConfig config_from_json(const std::string& text);  // throws on a malformed configuration
+
 // Quantizes a trained float h_s into the integer network (exposed for tests).
 IntegerHyperSynthesis quantize_hyper_synthesis(Vae& net);
 

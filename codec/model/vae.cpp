@@ -28,16 +28,17 @@ double quality_to_level(int quality, int64_t levels, double min_level) {
 
 VaeImpl::VaeImpl(VaeConfig config) : config_(std::move(config)) {
   const int64_t N = config_.N, M = config_.M, Nz = config_.Nz, L = config_.levels();
-  if (N <= 0 || M <= 0 || Nz <= 0 || L < 1) throw std::invalid_argument("VaeConfig: bad sizes");
+  if (N <= 0 || M <= 0 || Nz <= 0 || config_.Ns < 0 || L < 1) throw std::invalid_argument("VaeConfig: bad sizes");
   using torch::nn::ReLU;
   g_a = register_module("g_a", torch::nn::Sequential(
       make_conv(6, N, 5, 2), Gdn(N, false),
       make_conv(N, N, 5, 2), Gdn(N, false),
       make_conv(N, M, 5, 2)));
+  const int64_t S = config_.synthesis_channels();
   g_s = register_module("g_s", torch::nn::Sequential(
-      SubPixelConv(M, N, 3, 2), Gdn(N, true),
-      SubPixelConv(N, N, 3, 2), Gdn(N, true),
-      SubPixelConv(N, 6, 3, 2)));
+      SubPixelConv(M, S, 3, 2), Gdn(S, true),
+      SubPixelConv(S, S, 3, 2), Gdn(S, true),
+      SubPixelConv(S, 6, 3, 2)));
   h_a = register_module("h_a", torch::nn::Sequential(
       make_conv(M, N, 3, 1), ReLU(),
       make_conv(N, N, 3, 2), ReLU(),

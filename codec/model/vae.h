@@ -24,11 +24,14 @@ struct VaeConfig {
   int64_t N = 64;    // hidden channels of the transforms
   int64_t M = 128;   // latent channels (y)
   int64_t Nz = 64;   // hyper-latent channels (z)
+  int64_t Ns = 0;    // hidden channels of the synthesis transform g_s; 0: N (a narrower g_s
+                     // decodes faster, docs/performance.md)
   // lambda of each gain level, ascending (loss = bpp + lambda * 255^2 * MSE_YUV).
   std::vector<double> lambdas = default_lambdas();
 
   static std::vector<double> default_lambdas();
   int64_t levels() const { return int64_t(lambdas.size()); }
+  int64_t synthesis_channels() const { return Ns > 0 ? Ns : N; }
 };
 
 // Frames are padded to a multiple of this many luma pixels (g_a and h_a downsample 64x).

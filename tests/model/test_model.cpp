@@ -144,6 +144,23 @@ TEST_CASE("model file save/load round trip keeps weights, tables and hash", "[mo
                      synthesise(l, la.y, la.params, 96, 80, 30)));
 }
 
+TEST_CASE("the configuration records a narrower synthesis transform only when there is one", "[model]") {
+  VaeConfig c = small_config();
+  CHECK(config_to_json(c).find("Ns") == std::string::npos);  // files from before it read the same
+  CHECK(config_from_json(config_to_json(c)).synthesis_channels() == c.N);
+  c.Ns = 8;
+  const VaeConfig back = config_from_json(config_to_json(c));
+  CHECK(back.synthesis_channels() == 8);
+  CHECK(back.N == c.N);
+  torch::manual_seed(2);
+  IntraModel m = IntraModel::from_network(Vae(c));
+  test::TempDir dir;
+  m.save(dir.path("narrow.vaem"));
+  IntraModel loaded = IntraModel::load(dir.path("narrow.vaem"));
+  CHECK(loaded.config().synthesis_channels() == 8);
+  CHECK(loaded.content_hash() == m.content_hash());
+}
+
 TEST_CASE("a different, damaged, foreign or missing model file is detected", "[model]") {
   test::TempDir dir;
   IntraModel a = small_model(2), b = small_model(3);

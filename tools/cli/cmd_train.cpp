@@ -47,6 +47,13 @@ void register_train(CLI::App& app, GlobalOptions& global) {
                   "Gain level of --quality 1 in the exported model (below 0: extrapolated past the "
                   "lowest trained lambda, for lower rates)")
       ->check(CLI::Range(model::kLowestLevel, 0.0))->capture_default_str();
+  sub->add_option("--synthesis-channels", opt->synthesis_channels,
+                  "Width of the synthesis transform g_s for a new run (default: N = 64); a narrower "
+                  "g_s decodes faster (docs/performance.md)")
+      ->check(CLI::Range(1, 1024));
+  sub->add_option("--init-from", opt->init_from,
+                  "For a new run: start from this checkpoint's parameters wherever name and shape "
+                  "match (e.g. a trained model's g_a and hyperprior under a narrower g_s)");
   auto export_only = std::make_shared<bool>(false);
   sub->add_flag("--export-only", *export_only,
                 "Only write --export from OUT/checkpoint.vckp (no training; --data ignored)");

@@ -87,19 +87,6 @@ struct Stats {
   double mean(double s) const { return n ? s / double(n) : NAN; }
 };
 
-nlohmann::json config_json(const model::VaeConfig& c) {
-  return {{"N", c.N}, {"M", c.M}, {"Nz", c.Nz}, {"lambdas", c.lambdas}};
-}
-
-model::VaeConfig config_from_json(const nlohmann::json& j) {
-  model::VaeConfig c;
-  c.N = j.at("N");
-  c.M = j.at("M");
-  c.Nz = j.at("Nz");
-  c.lambdas = j.at("lambdas").get<std::vector<double>>();
-  return c;
-}
-
 void save_checkpoint(const std::string& path, model::Vae& net, const Adam& adam, int64_t step,
                      double seconds) {
   model::TensorFile file;
@@ -107,7 +94,7 @@ void save_checkpoint(const std::string& path, model::Vae& net, const Adam& adam,
                          {"step", step},
                          {"adam_t", adam.t},
                          {"train_seconds", seconds},
-                         {"config", config_json(net->config())}};
+                         {"config", nlohmann::json::parse(model::config_to_json(net->config()))}};
   file.meta = meta.dump();
   const auto params = net->named_parameters();
   for (size_t i = 0; i < params.size(); ++i) {
@@ -121,6 +108,25 @@ void save_checkpoint(const std::string& path, model::Vae& net, const Adam& adam,
                                                            kCheckpointVersion));
 }
 
+// Copies every parameter of `path`'s network whose name and shape match one of `net`'s (a
+// narrower g_s keeps its fresh weights; g_a, the hyperprior and the gains start trained).
+std::string init_from_checkpoint(const std::string& path, model::Vae& net) {
+  const model::TensorFile file = model::decode_tensor_file(
+      model::read_whole_file(path), std::string(kCheckpointMagic, 8), kCheckpointVersion, path);
+  torch::NoGradGuard no_grad;
+  int copied = 0, total = 0;
+  for (auto& p : net->named_parameters()) {
+    ++total;
+    const at::Tensor* src = file.find("param/" + p.key());
+    if (src && src->sizes() == p.value().sizes()) {
+      p.value().copy_(src->to(torch::kFloat));
+      ++copied;
+    }
+  }
+  if (copied == 0) throw model::ModelFileError(path + ": no parameter matches this network");
+  return fmt::format("initialised {} of {} parameter tensors from {}", copied, total, path);
+}
+
 struct Resumed {
   int64_t step = 0;
   double seconds = 0;
@@ -130,7 +136,7 @@ Resumed load_checkpoint(const std::string& path, model::Vae& net, Adam& adam) {
   const model::TensorFile file = model::decode_tensor_file(
       model::read_whole_file(path), std::string(kCheckpointMagic, 8), kCheckpointVersion, path);
   const auto meta = nlohmann::json::parse(file.meta);
-  net = model::Vae(config_from_json(meta.at("config")));
+  net = model::Vae(model::config_from_json(meta.at("config").dump()));
   torch::NoGradGuard no_grad;
   auto params = net->named_parameters();
   std::vector<torch::Tensor> list;
@@ -261,9 +267,14 @@ int64_t run_training(const TrainOptions& opt) {
     step = r.step;
     prior_seconds = r.seconds;
     log(fmt::format("resumed {} at step {} ({:.1f} h trained)", ckpt, step, prior_seconds / 3600));
+    if (opt.synthesis_channels > 0 || !opt.init_from.empty())
+      log("--synthesis-channels and --init-from apply to new runs only; the checkpoint's network is kept");
   } else {
     if (opt.resume) log("no checkpoint to resume in " + opt.out_dir + "; starting fresh");
-    net = model::Vae(model::VaeConfig{});
+    model::VaeConfig config;
+    config.Ns = opt.synthesis_channels;
+    net = model::Vae(config);
+    if (!opt.init_from.empty()) log(init_from_checkpoint(opt.init_from, net));
     std::vector<torch::Tensor> list;
     for (auto& p : net->parameters()) list.push_back(p);
     adam.init(list);
@@ -274,7 +285,8 @@ int64_t run_training(const TrainOptions& opt) {
   for (const auto& p : params) n_params += p.numel();
   const auto& cfg = net->config();
   const int64_t L = cfg.levels();
-  log(fmt::format("model: N={} M={} Nz={} levels={} params={}", cfg.N, cfg.M, cfg.Nz, L, n_params));
+  log(fmt::format("model: N={} M={} Nz={} g_s width={} levels={} params={}", cfg.N, cfg.M, cfg.Nz,
+                  cfg.synthesis_channels(), L, n_params));
 
   // Per-level lambda and loss weight (levels with small lambda have small losses; the weight
   // keeps their gradients from vanishing next to the high-rate levels).

@@ -31,6 +31,9 @@ struct TrainOptions {
   // Gain level of quality 1 in the exported model: -1.25 extrapolates the gains past the
   // lowest trained lambda to about half its rate (docs/training.md §1).
   double quality_level_min = -1.25;
+  // A new run only (a resumed one keeps its checkpoint's network):
+  int64_t synthesis_channels = 0;  // g_s width; 0: the default (N)
+  std::string init_from;           // checkpoint whose tensors of matching name and shape start this run
 };
 
 // Runs training; returns the number of steps taken in this run. Throws DataError for unusable
