@@ -47,7 +47,7 @@ at::Tensor phase_major(const at::Tensor& t, int64_t r) {
 }
 
 // The pixel shuffle of a phase-major blocked tensor [C][H][W] into a blocked [C/r^2][rH][rW],
-// with the squares alongside when `squares` is set. Each output sample is a copy of 8 floats.
+// with the squares (IGDN's input) alongside. Each output sample is a copy of 8 floats.
 void shuffle_blocks(const float* in, int64_t channels, int64_t h, int64_t w, int64_t r, float* out,
                     float* squares) {
   const int64_t out_blocks = channels / (r * r) / kBlock, oh = h * r, ow = w * r;
@@ -57,14 +57,12 @@ void shuffle_blocks(const float* in, int64_t channels, int64_t h, int64_t w, int
       for (int64_t dj = 0; dj < r; ++dj) {
         const float* src = in + (((di * r + dj) * out_blocks + cb) * h + i) * w * kBlock;
         float* o = out + (row * ow + dj) * kBlock;
-        float* s = squares ? squares + (row * ow + dj) * kBlock : nullptr;
-        for (int64_t j = 0; j < w; ++j, src += kBlock, o += r * kBlock) {
-          for (int k = 0; k < kBlock; ++k) o[k] = src[k];
-          if (s) {
-            for (int k = 0; k < kBlock; ++k) s[k] = src[k] * src[k];
-            s += r * kBlock;
+        float* s = squares + (row * ow + dj) * kBlock;
+        for (int64_t j = 0; j < w; ++j, src += kBlock, o += r * kBlock, s += r * kBlock)
+          for (int k = 0; k < kBlock; ++k) {
+            o[k] = src[k];
+            s[k] = src[k] * src[k];
           }
-        }
       }
     }
   });
@@ -110,7 +108,7 @@ struct OnednnSynthesis::Impl {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
   std::vector<Stage> stages;
-  int64_t in_channels = 0;
+  int64_t in_channels() const { return stages.front().in; }
 
   // The primitives for one latent size (h, w), built on first use.
   struct Plan {
@@ -217,7 +215,6 @@ std::unique_ptr<OnednnSynthesis> OnednnSynthesis::create(Vae& net) {
   for (size_t i = 0; i + 1 < st.size(); i += 2)  // each shuffle's output is whole blocks
     if (st[i].out % (st[i].upscale * st[i].upscale * kBlock) != 0 || st[i + 1].in * st[i].upscale * st[i].upscale != st[i].out)
       return nullptr;
-  impl->in_channels = st.front().in;
   try {
     impl->plan(4, 4);  // fails here, not mid-stream, when this CPU has no JIT kernels
   } catch (const dnnl::error&) {
@@ -230,11 +227,11 @@ std::unique_ptr<OnednnSynthesis> OnednnSynthesis::create(Vae& net) {
 
 at::Tensor OnednnSynthesis::run(const at::Tensor& y_hat) {
   Impl& m = *impl_;
-  if (y_hat.dim() != 4 || y_hat.size(0) != 1 || y_hat.size(1) != m.in_channels)
+  if (y_hat.dim() != 4 || y_hat.size(0) != 1 || y_hat.size(1) != m.in_channels())
     throw std::invalid_argument("oneDNN synthesis: y_hat is not [1, M, h, w]");
   int64_t h = y_hat.size(2), w = y_hat.size(3);
   Impl::Plan& plan = m.plan(h, w);
-  Buffer x = buffer(m.in_channels * h * w);
+  Buffer x = buffer(m.in_channels() * h * w);
   to_blocked(y_hat, x.get());
   at::Tensor out;
   for (size_t i = 0; i < m.stages.size(); i += 2) {
