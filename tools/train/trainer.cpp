@@ -312,6 +312,7 @@ int64_t run_training(const TrainOptions& opt) {
 
   const double budget = opt.minutes * 60.0;
   double last_ckpt = elapsed(), last_val = -1e9, last_print = elapsed();
+  int64_t last_val_step = -1;
   double lr = opt.lr;
   Stats stats, print_stats;
   const int64_t first_step = step;
@@ -334,6 +335,7 @@ int64_t run_training(const TrainOptions& opt) {
     log(line + fmt::format("  ({:.1f} s)", elapsed() - t0));
     stats = Stats{};
     last_val = elapsed();
+    last_val_step = step;
   };
   auto checkpoint = [&] {
     save_checkpoint(ckpt, net, adam, step, prior_seconds + elapsed() - run_start);
@@ -386,7 +388,7 @@ int64_t run_training(const TrainOptions& opt) {
   }
   if (g_stop_requested) log("stop requested: saving");
   checkpoint();
-  if (step > first_step) evaluate_and_log();
+  if (step > first_step && step != last_val_step) evaluate_and_log();
   log(fmt::format("done: {} steps this run, step {} in total; checkpoint {}", step - first_step,
                   step, ckpt));
   std::signal(SIGINT, old_int);
