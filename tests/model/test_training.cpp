@@ -3,13 +3,18 @@
 #include <torch/optim/adam.h>
 #include <torch/utils.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <random>
 
 #include "model/intra.h"
 #include "model/layout.h"
 #include "model/model_file.h"
 #include "support/test_support.h"
+#include "train/crops_file.h"
 #include "train/dataset.h"
 #include "train/trainer.h"
 
@@ -145,4 +150,39 @@ TEST_CASE("synthetic-motion pairs are aligned shifted crops of a still", "[model
     CHECK(a.width == 64);
     CHECK(b.height == 64);
   }
+}
+
+TEST_CASE("the crops file holds the loader's crops as I420, and a bad size writes nothing", "[model][train]") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path("m"));
+  write_y4m(dir.path("m/still.y4m"), 160, 96, 1, 5);
+  write_y4m(dir.path("m/clip.y4m"), 128, 128, 2, 8);
+  train::DatasetOptions o;
+  o.min_side = 64;
+  train::Dataset ds = train::Dataset::load(dir.path("m"), o, [](const std::string&) {});
+  const std::string path = dir.path("crops.bin");
+  train::write_crops_file(ds, 3, 64, 42, path);
+
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t frame_bytes = 64 * 64 * 3 / 2;
+  REQUIRE(bytes.size() == 16 + 3 * frame_bytes);
+  CHECK(std::string(bytes.data(), 8) == "VAECROPS");
+  uint32_t count = 0, size = 0;
+  std::memcpy(&count, bytes.data() + 8, 4);
+  std::memcpy(&size, bytes.data() + 12, 4);
+  CHECK(count == 3);
+  CHECK(size == 64);
+  // The same seed draws the same crops: Y, then U, then V of each, in order.
+  std::mt19937_64 rng(42);
+  for (size_t k = 0; k < 3; ++k) {
+    const Frame expected = ds.random_crop(rng, 64);
+    std::vector<char> planes;
+    for (const auto& p : expected.planes) planes.insert(planes.end(), p.begin(), p.end());
+    CHECK(std::equal(planes.begin(), planes.end(), bytes.begin() + long(16 + k * frame_bytes)));
+  }
+
+  CHECK_THROWS(train::write_crops_file(ds, 3, 40, 1, dir.path("bad.bin")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("bad.bin")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("bad.bin.tmp")));
 }
