@@ -317,6 +317,8 @@ def main():
 
     crops = load_crops(args.crops, device)
     print(f"{crops.shape[0]} crops of {crops.shape[2] * 2} px on {device}", flush=True)
+    if args.patch % 64 or not 64 <= args.patch <= crops.shape[2] * 2:
+        sys.exit(f"--patch must be a multiple of 64 between 64 and the crops' size ({crops.shape[2] * 2})")
     lambdas = torch.tensor(config["lambdas"], device=device)
     lambda_mid = math.sqrt(config["lambdas"][0] * config["lambdas"][-1])
     weights = (lambda_mid / lambdas) ** args.level_balance
