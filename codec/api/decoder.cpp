@@ -3,6 +3,7 @@
 #include "api/settings.h"
 #include "api/inter_payload.h"
 #include "api/intra_payload.h"
+#include "api/refinement.h"
 
 namespace vaec::api {
 
@@ -67,17 +68,24 @@ int Decoder::send_packet(const uint8_t* data, size_t size) {
   const int width = int(header_.width), height = int(header_.height);
   DecodedFrame out;
   out.pts = int64_t(ph.display_index);
+  RefinementBytes refinement;
+  RefinementBytes* allow_refinement = header_.version_major >= 2 ? &refinement : nullptr;  // new in 2.0
   if (ph.type == uint8_t(bitstream::PacketType::kIntraFrame)) {
-    st = decode_intra_payload(model_.model, payload, ph.payload_size, width, height, &reference_);
+    st = decode_intra_payload(model_.model, payload, ph.payload_size, width, height, &reference_, allow_refinement);
     out.type = VAEC_FRAME_I;
   } else if (ph.type == uint8_t(bitstream::PacketType::kInterFrame)) {
-    st = decode_inter_payload(payload, ph.payload_size, &reference_);
+    st = decode_inter_payload(payload, ph.payload_size, &reference_, allow_refinement);
     out.type = VAEC_FRAME_P;
   } else {
     return VAEC_OK;  // the index and optional records carry no picture
   }
   if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
   out.frame = synthesis_.run(model_.model, reference_.y_hat_q10, width, height, reference_.quality);
+  if (refinement.present) {
+    st = decode_refinement(refinement.data, refinement.size,
+                           busyness_of(reference_), &out.frame);
+    if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
+  }
   queue_.push_back(std::move(out));
   return VAEC_OK;
 }

@@ -5,13 +5,24 @@
 
 #include "api/inter_payload.h"
 #include "api/intra_payload.h"
+#include "api/quality_map.h"
+#include "api/refinement.h"
 #include "api/settings.h"
 #include "bitstream/container.h"
+#include "bitstream/substreams.h"
 
 namespace vaec::api {
 namespace {
 void require(bool ok, const char* what) {
   if (!ok) throw std::invalid_argument(what);
+}
+
+// Codes original - *picture (the frame's synthesis, made the refined picture) and appends it.
+void append_refinement(const Frame& original, int step_q4, const Reference& ref, Frame* picture,
+                       std::vector<uint8_t>* payload) {
+  const std::vector<uint8_t> bytes =
+      encode_refinement(original, step_q4, busyness_of(ref), picture);
+  bitstream::append_substream(bytes.data(), bytes.size(), payload);
 }
 }  // namespace
 
@@ -63,17 +74,21 @@ int Encoder::send_frame(const VaecPicture* picture) {
   if (settings_.frame_count > 0 && frames_ >= settings_.frame_count)
     throw std::invalid_argument("more frames than settings.frame_count");
   copy_picture(*picture, settings_.width, settings_.height, &input_);
+  reconstruction_current_ = false;
 
   const bool intra_due = !reference_.valid() || frames_since_intra_ >= settings_.gop;
   std::vector<uint8_t> payload;
   Reference next;           // an I-frame's
   InterResidual residual;   // a P-frame's, applied to reference_ in place
   VaecFrameType type = VAEC_FRAME_I;
+  bool refined = false;      // the rate-controlled path codes the refinement itself
   const model::UngainedAnalysis ungained = model::ungained_analysis(model_.model, input_);
   if (rate_control_ && intra_due) {
     start_rate_controlled_gop(ungained, &payload, &next);
+    refined = true;
   } else {
-    const model::AnalysedFrame analysed = model::with_gain(model_.model, ungained, gop_quality_);
+    const model::AnalysedFrame analysed =
+        model::with_gain(model_.model, ungained, coding_point(gop_quality_).model_quality);
     if (intra_due) {
       payload = encode_intra_payload(model_.model, analysed, &next);
     } else {
@@ -88,7 +103,10 @@ int Encoder::send_frame(const VaecPicture* picture) {
           payload = std::move(intra);
           next = std::move(intra_next);
           type = VAEC_FRAME_I;
-          if (rate_control_) start_rate_controlled_gop(ungained, &payload, &next);  // a new scene: new quality
+          if (rate_control_) {  // a new scene: new quality
+            start_rate_controlled_gop(ungained, &payload, &next);
+            refined = true;
+          }
         }
       }
     }
@@ -99,7 +117,13 @@ int Encoder::send_frame(const VaecPicture* picture) {
   } else {
     reference_ = std::move(next);
   }
-  reconstruction_current_ = false;
+  const CodingPoint point = coding_point(gop_quality_);
+  if (!refined && point.refined()) {
+    reconstruction_ = synthesis_.run(model_.model, reference_.y_hat_q10, input_.width, input_.height,
+                                     reference_.quality);
+    append_refinement(input_, point.refinement_step_q4, reference_, &reconstruction_, &payload);
+    reconstruction_current_ = true;
+  }
   if (type == VAEC_FRAME_I) {
     frames_since_intra_ = 0;
     last_intra_bytes_ = payload.size();
@@ -124,10 +148,29 @@ int Encoder::send_frame(const VaecPicture* picture) {
 void Encoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
                                         Reference* next) {
   const double budget = rate_control_->intra_budget(frames_) - 8.0 * bitstream::kPacketHeaderSize;
+  // The whole payload at each candidate quality, refinement included: it is part of the cost.
   gop_quality_ = pick_quality(
-      [&](int q) { return encode_intra_payload(model_.model, model::with_gain(model_.model, ungained, q)); }, budget,
-      payload);
-  Status st = decode_intra_payload(model_.model, payload->data(), payload->size(), input_.width, input_.height, next);
+      [&](int q) {
+        const CodingPoint point = coding_point(q);
+        Reference ref;
+        std::vector<uint8_t> out =
+            encode_intra_payload(model_.model, model::with_gain(model_.model, ungained, point.model_quality), &ref);
+        if (point.refined()) {
+          Frame picture = model::synthesise_q10(model_.model, ref.y_hat_q10, input_.width, input_.height, ref.quality);
+          append_refinement(input_, point.refinement_step_q4, ref, &picture, &out);
+        }
+        return out;
+      },
+      budget, payload);
+  RefinementBytes refinement;
+  Status st = decode_intra_payload(model_.model, payload->data(), payload->size(), input_.width, input_.height, next,
+                                   &refinement);
+  if (st.ok() && refinement.present) {  // the picture the decoder will show
+    reconstruction_ = synthesis_.run(model_.model, next->y_hat_q10, input_.width, input_.height, next->quality);
+    st = decode_refinement(refinement.data, refinement.size,
+                           busyness_of(*next), &reconstruction_);
+    reconstruction_current_ = true;
+  }
   if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
 }
 

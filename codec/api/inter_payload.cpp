@@ -73,7 +73,7 @@ Status apply_residual(const InterResidual& residual, Reference* ref) {
 
 namespace {
 
-Status decode_residual_into(const uint8_t* data, size_t size, Reference* ref) {
+Status decode_residual_into(const uint8_t* data, size_t size, Reference* ref, RefinementBytes* refinement) {
   if (size < 1) return Status(StatusCode::kTruncated, "empty frame payload");
   if (data[0] != ref->quality) return Status(StatusCode::kCorruptData, "P-frame quality differs from its reference's");
   bitstream::SubstreamReader streams(data + 1, size - 1);
@@ -81,7 +81,7 @@ Status decode_residual_into(const uint8_t* data, size_t size, Reference* ref) {
   size_t scale_size = 0, r_size = 0;
   VAEC_RETURN_IF_ERROR(streams.next(&scale_bytes, &scale_size));
   VAEC_RETURN_IF_ERROR(streams.next(&r_bytes, &r_size));
-  if (!streams.done()) return Status(StatusCode::kCorruptData, "trailing bytes in frame payload");
+  VAEC_RETURN_IF_ERROR(take_refinement(&streams, refinement));
   InterResidual residual;
   VAEC_RETURN_IF_ERROR(
       decode_class_scales(gaussian_tables(), scale_bytes, scale_size, ref->class_scales, &residual.scales));
@@ -94,10 +94,10 @@ Status decode_residual_into(const uint8_t* data, size_t size, Reference* ref) {
 
 }  // namespace
 
-Status decode_inter_payload(const uint8_t* data, size_t size, Reference* ref) {
+Status decode_inter_payload(const uint8_t* data, size_t size, Reference* ref, RefinementBytes* refinement) {
   if (!ref->valid())
     return Status(StatusCode::kCorruptData, "P-frame without a decodable reference (decoding must start at an I-frame)");
-  Status st = decode_residual_into(data, size, ref);
+  Status st = decode_residual_into(data, size, ref, refinement);
   if (!st.ok()) ref->invalidate();  // its latents may be half updated
   return st;
 }

@@ -5,6 +5,7 @@
 //   y_hat_t = y_hat_{t-1} + r                        (exact Q10 integers on both sides)
 //   payload = quality (1 byte, equal to the reference's) · substream(class scales, rANS)
 //           · substream(r rANS, tables from api/inter_context.h)
+//           [· substream(refinement), bitstream 2.x: api/refinement.h]
 //
 // Predicting from integer latents makes the reference bit-identical on both sides by
 // construction (the float synthesis never feeds back), so quality cannot drift in a GOP: every
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "api/reference.h"
+#include "api/refinement.h"
 #include "entropy/status.h"
 #include "model/intra.h"
 
@@ -37,7 +39,7 @@ Status apply_residual(const InterResidual& residual, Reference* ref);
 
 // Decodes a P-frame payload on `*ref`, which it updates in place. An invalid reference or
 // malformed data give an error status and leave *ref invalid (later P-frames fail too until
-// the next I-frame), never undefined behaviour.
-Status decode_inter_payload(const uint8_t* data, size_t size, Reference* ref);
+// the next I-frame), never undefined behaviour. `refinement` as in decode_intra_payload().
+Status decode_inter_payload(const uint8_t* data, size_t size, Reference* ref, RefinementBytes* refinement = nullptr);
 
 }  // namespace vaec::api

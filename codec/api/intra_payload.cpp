@@ -47,6 +47,16 @@ void append_rans(const entropy::CdfTableSet& tables, const std::vector<int32_t>&
   bitstream::append_substream(bytes.data(), bytes.size(), payload);
 }
 
+Status take_refinement(bitstream::SubstreamReader* streams, RefinementBytes* refinement) {
+  if (refinement) *refinement = RefinementBytes{};
+  if (streams->done()) return OkStatus();
+  if (!refinement) return Status(StatusCode::kCorruptData, "trailing bytes in frame payload");
+  VAEC_RETURN_IF_ERROR(streams->next(&refinement->data, &refinement->size));
+  refinement->present = true;
+  if (!streams->done()) return Status(StatusCode::kCorruptData, "trailing bytes in frame payload");
+  return OkStatus();
+}
+
 std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const model::AnalysedFrame& analysed,
                                           Reference* next) {
   model::IntraLatents lat = model::analyse(model, analysed);
@@ -63,7 +73,7 @@ std::vector<uint8_t> encode_intra_payload(model::IntraModel& model, const Frame&
 }
 
 Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
-                            int height, Reference* next) {
+                            int height, Reference* next, RefinementBytes* refinement) {
   next->invalidate();
   if (size < 1) return Status(StatusCode::kTruncated, "empty frame payload");
   const int quality = data[0];
@@ -74,7 +84,7 @@ Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_
   size_t z_size = 0, y_size = 0;
   VAEC_RETURN_IF_ERROR(streams.next(&z_bytes, &z_size));
   VAEC_RETURN_IF_ERROR(streams.next(&y_bytes, &y_size));
-  if (!streams.done()) return Status(StatusCode::kCorruptData, "trailing bytes in frame payload");
+  VAEC_RETURN_IF_ERROR(take_refinement(&streams, refinement));
 
   const model::LatentShape zs = model::z_shape(model, width, height);
   std::vector<int32_t> z(zs.size());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "api/inter_context.h"
+#include "api/refinement.h"
 #include "model/intra.h"
 
 namespace vaec::api {
@@ -22,5 +23,10 @@ struct Reference {
   bool valid() const { return quality != 0; }
   void invalidate() { quality = 0; }
 };
+
+// What the refinement layer's contexts read from a reference (api/refinement.h).
+inline LatentBusyness busyness_of(const Reference& ref) {
+  return latent_busyness(ref.anchor_scale_index.data(), ref.shape.channels, ref.shape.height, ref.shape.width);
+}
 
 }  // namespace vaec::api

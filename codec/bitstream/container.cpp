@@ -82,7 +82,8 @@ Status serialize_header(const StreamHeader& h, std::vector<uint8_t>* out) {
 
 Status header_record_size(const uint8_t* first16, size_t* size) {
   if (std::memcmp(first16, kMagic, 8) != 0) return corrupt("header: not a .vae stream (bad magic)");
-  if (load_le16(first16 + 8) != kVersionMajor)
+  const uint16_t major = load_le16(first16 + 8);
+  if (major < kOldestReadableMajor || major > kVersionMajor)
     return Status(StatusCode::kUnsupported, "header: unsupported major version");
   const uint32_t s = load_le32(first16 + 12);
   if (s < kHeaderSizeV1 || s > kMaxHeaderSize) return corrupt("header: bad header size");

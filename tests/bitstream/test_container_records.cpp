@@ -76,7 +76,7 @@ TEST_CASE("stream header fields are checked against the limits", "[container]") 
   CHECK(serialize_header(edge, &rec).ok());
 }
 
-TEST_CASE("stream header versioning: newer minor accepted, other major refused", "[container]") {
+TEST_CASE("stream header versioning: newer minor and older major accepted, newer major refused", "[container]") {
   std::vector<uint8_t> rec;
   REQUIRE(serialize_header(test::small_header(), &rec).ok());
   // Minor 7 with 8 extra bytes of fields we do not know: accepted, extras ignored.
@@ -90,11 +90,19 @@ TEST_CASE("stream header versioning: newer minor accepted, other major refused",
   REQUIRE(parse_header(newer.data(), newer.size(), &out).ok());
   CHECK(out.version_minor == 7);
   CHECK(out.width == 64);
-  // Major 2: refused before anything else is read.
+  // The next major: refused before anything else is read; so is major 0.
   std::vector<uint8_t> major = rec;
-  store_le16(&major[8], 2);
+  store_le16(&major[8], kVersionMajor + 1);
   reseal(&major);
   CHECK(parse_header(major.data(), major.size(), &out).code() == StatusCode::kUnsupported);
+  store_le16(&major[8], 0);
+  reseal(&major);
+  CHECK(parse_header(major.data(), major.size(), &out).code() == StatusCode::kUnsupported);
+  // Major 1 (streams without refinement sub-streams) is still read.
+  store_le16(&major[8], 1);
+  reseal(&major);
+  REQUIRE(parse_header(major.data(), major.size(), &out).ok());
+  CHECK(out.version_major == 1);
   // header_size beyond the limit.
   uint8_t first16[16];
   std::copy(rec.begin(), rec.begin() + 16, first16);

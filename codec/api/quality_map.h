@@ -1,0 +1,23 @@
+// What a --quality (1..100) means: the model's gain level, plus a refinement step for the
+// upper half of the range.
+//
+// Measured on validation stills (docs/training.md §6), the model's own top levels buy little
+// (quality 75 -> 100: +0.6 bpp for +0.8 dB) while the pixel refinement (api/refinement.h) on a
+// mid-level picture buys 4-7 dB per extra bit per pixel. So above quality 50 the two rise
+// together: the model level goes 50 -> 75 while the step falls from 64 to 16 pixels, then the
+// step alone falls to 5 pixels at quality 100 (about 45 dB whatever the content: a uniform
+// quantizer of step s leaves an error of about s^2/12).
+#pragma once
+
+namespace vaec::api {
+
+struct CodingPoint {
+  int model_quality = 50;      // 1..100: the gain level of the model (the payload's quality byte)
+  int refinement_step_q4 = 0;  // luma step in 1/16 pixel; 0: no refinement
+  bool refined() const { return refinement_step_q4 > 0; }
+};
+
+// Monotonic: a higher quality never has a lower model quality or a coarser step.
+CodingPoint coding_point(int quality);
+
+}  // namespace vaec::api

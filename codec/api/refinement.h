@@ -1,0 +1,59 @@
+// The refinement layer: a pixel-domain residual coded on top of the model's picture, so that
+// the highest qualities go past what the latents alone reach (issue 4: quality 100 >= 42 dB).
+//
+//   picture = clip(synthesis + dequantize(q)),  q = round((original - synthesis) / step)
+//
+// The residual is coded in two checkerboard passes per plane (like the checkerboard context
+// models of learned codecs, and for the same reason: no serial per-sample dependency inside a
+// pass). Pass A, samples with (x + y) even, is coded by the busyness of the latent block
+// around the sample (the mean Gaussian scale index of the GOP's I-frame latents there); pass B,
+// the other half, by the magnitude of its four pass-A neighbours. Each class's Gaussian table
+// is chosen by the encoder and sent in the payload (forward adaptation, as P-frames do).
+//
+// Every context comes from integers both sides hold (the decoded q and the latents' scale
+// indices), never from the float synthesis, so the entropy decoding is exact; the picture the
+// refinement is added to may differ by float rounding and that difference cannot propagate:
+// nothing predicts from pixels.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "common/frame.h"
+#include "entropy/status.h"
+
+namespace vaec::api {
+
+// Quantizer step of luma in 1/16 pixel units; chroma's is 5/4 of it (PSNR-YUV weighs a chroma
+// sample 4/6 of a luma sample, so equal-slope steps differ by sqrt(6/4)).
+constexpr int kMinRefinementStepQ4 = 16;         // 1 pixel
+constexpr int kMaxRefinementStepQ4 = 64 * 16;    // 64 pixels
+int chroma_refinement_step_q4(int luma_step_q4);
+
+// The latent busyness the pass-A contexts use: per y position, the mean over channels of the
+// GOP's I-frame Gaussian scale index (Reference::anchor_scale_index).
+struct LatentBusyness {
+  int height = 0, width = 0;        // y's spatial size
+  std::vector<uint8_t> mean_index;  // [height][width], 0..63
+};
+// anchor_scale_index is [channels][height][width].
+LatentBusyness latent_busyness(const int32_t* anchor_scale_index, int channels, int height, int width);
+
+// Codes original - *picture with `step_q4` and applies it: *picture becomes what the decoder
+// will show. Returns the refinement sub-stream's bytes.
+std::vector<uint8_t> encode_refinement(const Frame& original, int step_q4, const LatentBusyness& busyness,
+                                       Frame* picture);
+
+// The optional refinement sub-stream that ends a frame payload (bitstream 2.x).
+struct RefinementBytes {
+  bool present = false;
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
+// Applies a refinement sub-stream to *picture (the synthesis of the frame). Malformed data gives
+// an error status and leaves *picture partly refined; never undefined behaviour.
+Status decode_refinement(const uint8_t* data, size_t size, const LatentBusyness& busyness, Frame* picture);
+
+}  // namespace vaec::api
