@@ -8,8 +8,6 @@
 namespace vaec::api {
 namespace {
 constexpr int kLastUnrefined = 50;         // qualities up to this use the model alone
-constexpr int kTopModelQuality = 75;       // the model level the refinement builds on
-constexpr double kModelRiseShare = 0.55;   // share of the refined range over which the level rises
 constexpr double kCoarsestStepQ4 = 1024;   // 64 pixels, just above quality 50
 constexpr double kFinestStepQ4 = 80;       // 5 pixels at quality 100
 }  // namespace
@@ -19,7 +17,7 @@ CodingPoint coding_point(int quality) {
   if (quality <= kLastUnrefined) return {quality, 0};
   const double t = double(quality - kLastUnrefined) / (100 - kLastUnrefined);  // (0, 1]
   CodingPoint p;
-  p.model_quality = kLastUnrefined + int(std::lround((kTopModelQuality - kLastUnrefined) * std::min(1.0, t / kModelRiseShare)));
+  p.model_quality = quality;
   p.refinement_step_q4 = int(std::lround(kCoarsestStepQ4 * std::pow(kFinestStepQ4 / kCoarsestStepQ4, t)));
   p.refinement_step_q4 = std::clamp(p.refinement_step_q4, kMinRefinementStepQ4, kMaxRefinementStepQ4);
   return p;

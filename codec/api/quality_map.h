@@ -1,12 +1,13 @@
 // What a --quality (1..100) means: the model's gain level, plus a refinement step for the
 // upper half of the range.
 //
-// Measured on validation stills (docs/training.md §6), the model's own top levels buy little
-// (quality 75 -> 100: +0.6 bpp for +0.8 dB) while the pixel refinement (api/refinement.h) on a
-// mid-level picture buys 4-7 dB per extra bit per pixel. So above quality 50 the two rise
-// together: the model level goes 50 -> 75 while the step falls from 64 to 16 pixels, then the
-// step alone falls to 5 pixels at quality 100 (about 45 dB whatever the content: a uniform
-// quantizer of step s leaves an error of about s^2/12).
+// Measured on validation stills (docs/refinement.md), the model's own top levels buy little
+// (quality 75 -> 100: +0.6 bpp for +0.8 dB) while the pixel refinement (api/refinement.h) on
+// its picture buys 4-7 dB per extra bit per pixel. So above quality 50 a refinement is added
+// whose step falls from 64 pixels to 5 at quality 100 (about 45 dB whatever the content: a
+// uniform quantizer of step s leaves an error of about s^2/12). The model level stays the
+// quality: on easy content the model alone already reaches high PSNR, and the encoder then
+// drops refinements that do not pay for their bits (api/encoder.cpp).
 #pragma once
 
 namespace vaec::api {

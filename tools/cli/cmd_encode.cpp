@@ -86,7 +86,9 @@ void register_encode(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<EncodeOptions>();
   sub->add_option("INPUT", o->input, "Input video (any format FFmpeg reads; - for stdin)")->required();
   sub->add_option("-o,--output", o->output, "Output .vae file (- for stdout)")->required();
-  auto* quality = sub->add_option("--quality", o->quality, "Quality 1 (smallest) .. 100 (best)")
+  auto* quality = sub->add_option("--quality", o->quality,
+                                  "Quality 1 (smallest) .. 100 (best); above 50 a pixel refinement layer is "
+                                  "added (100: about 45 dB PSNR)")
                       ->check(CLI::Range(1, 100))->capture_default_str();
   sub->add_option("--bitrate", o->bitrate_kbps,
                   "Target average bitrate in kbit/s: picks the quality of each GOP (instead of --quality)")
