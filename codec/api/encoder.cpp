@@ -137,6 +137,8 @@ int Encoder::send_frame(const VaecPicture* picture) {
   } else {
     reference_ = std::move(next);
   }
+  // Scene cuts compare the latents' cost only: a refinement costs an I- and a P-frame alike.
+  const size_t latent_bytes = payload.size();
   const CodingPoint point = coding_point(gop_quality_);
   if (!refined && point.refined()) {
     reconstruction_ = synthesis_.run(model_.model, reference_.y_hat_q10, input_.width, input_.height,
@@ -146,7 +148,7 @@ int Encoder::send_frame(const VaecPicture* picture) {
   }
   if (type == VAEC_FRAME_I) {
     frames_since_intra_ = 0;
-    last_intra_bytes_ = payload.size();
+    last_intra_bytes_ = latent_bytes;
   }
   ++frames_since_intra_;
 
