@@ -82,9 +82,11 @@ int Decoder::send_packet(const uint8_t* data, size_t size) {
   if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
   out.frame = synthesis_.run(model_.model, reference_.y_hat_q10, width, height, reference_.quality);
   if (refinement.present) {
-    st = decode_refinement(refinement.data, refinement.size,
-                           busyness_of(reference_), &out.frame);
+    st = decode_refinement(refinement.data, refinement.size, refinement_context(reference_, out.type == VAEC_FRAME_P),
+                           &out.frame, &reference_.refinement_offsets);
     if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
+  } else {
+    reference_.refinement_offsets = RefinementOffsets{};
   }
   queue_.push_back(std::move(out));
   return VAEC_OK;

@@ -34,15 +34,22 @@ double weighted_sse(const Frame& a, const Frame& b) {
 // making *picture the refined picture; else leaves both alone (easy content: the model's picture
 // is already within the step). The price of a bit is the high-rate slope of a uniform quantizer
 // of the luma step: dD/dR = 2 ln2 * 6 * step^2 / 12 in weighted_sse units.
-void append_refinement(const Frame& original, int step_q4, const Reference& ref, Frame* picture,
+// `ref` is what the frame left (its offsets are replaced by the refinement's, or cleared).
+void append_refinement(const Frame& original, int step_q4, bool inter, Reference* ref, Frame* picture,
                        std::vector<uint8_t>* payload) {
   Frame refined = *picture;
-  const std::vector<uint8_t> bytes = encode_refinement(original, step_q4, busyness_of(ref), &refined);
+  RefinementOffsets offsets;
+  const std::vector<uint8_t> bytes =
+      encode_refinement(original, step_q4, refinement_context(*ref, inter), &refined, &offsets);
   const double step = step_q4 / 16.0, lambda = std::log(2.0) * step * step;
   const double gain = weighted_sse(original, *picture) - weighted_sse(original, refined);
-  if (gain <= lambda * 8.0 * double(bytes.size() + 1)) return;
+  if (gain <= lambda * 8.0 * double(bytes.size() + 1)) {
+    ref->refinement_offsets = RefinementOffsets{};
+    return;
+  }
   bitstream::append_substream(bytes.data(), bytes.size(), payload);
   *picture = std::move(refined);
+  ref->refinement_offsets = std::move(offsets);
 }
 }  // namespace
 
@@ -143,7 +150,8 @@ int Encoder::send_frame(const VaecPicture* picture) {
   if (!refined && point.refined()) {
     reconstruction_ = synthesis_.run(model_.model, reference_.y_hat_q10, input_.width, input_.height,
                                      reference_.quality);
-    append_refinement(input_, point.refinement_step_q4, reference_, &reconstruction_, &payload);
+    append_refinement(input_, point.refinement_step_q4, type == VAEC_FRAME_P, &reference_, &reconstruction_,
+                      &payload);
     reconstruction_current_ = true;
   }
   if (type == VAEC_FRAME_I) {
@@ -179,7 +187,7 @@ void Encoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained,
             encode_intra_payload(model_.model, model::with_gain(model_.model, ungained, point.model_quality), &ref);
         if (point.refined()) {
           Frame picture = model::synthesise_q10(model_.model, ref.y_hat_q10, input_.width, input_.height, ref.quality);
-          append_refinement(input_, point.refinement_step_q4, ref, &picture, &out);
+          append_refinement(input_, point.refinement_step_q4, false, &ref, &picture, &out);
         }
         return out;
       },
@@ -189,8 +197,8 @@ void Encoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained,
                                    &refinement);
   if (st.ok() && refinement.present) {  // the picture the decoder will show
     reconstruction_ = synthesis_.run(model_.model, next->y_hat_q10, input_.width, input_.height, next->quality);
-    st = decode_refinement(refinement.data, refinement.size,
-                           busyness_of(*next), &reconstruction_);
+    st = decode_refinement(refinement.data, refinement.size, refinement_context(*next, false), &reconstruction_,
+                           &next->refinement_offsets);
     reconstruction_current_ = true;
   }
   if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());

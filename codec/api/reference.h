@@ -19,14 +19,22 @@ struct Reference {
   std::vector<int32_t> anchor_scale_index;  // Gaussian table per y element of the GOP's I-frame
   std::vector<uint8_t> activity;            // [H][W] 0..2, from the last P-frame's residual
   ClassScales class_scales{};               // the last P-frame's (all 0 after an I-frame)
+  RefinementOffsets refinement_offsets;     // the last frame's refinement (empty: none)
 
   bool valid() const { return quality != 0; }
   void invalidate() { quality = 0; }
 };
 
-// What the refinement layer's contexts read from a reference (api/refinement.h).
-inline LatentBusyness busyness_of(const Reference& ref) {
-  return latent_busyness(ref.anchor_scale_index.data(), ref.shape.channels, ref.shape.height, ref.shape.width);
+// What the refinement of the frame that left `ref` is coded against (api/refinement.h): a
+// P-frame's may carry the previous frame's offsets where its latents held still.
+inline RefinementContext refinement_context(const Reference& ref, bool inter) {
+  RefinementContext ctx;
+  ctx.busyness = latent_busyness(ref.anchor_scale_index.data(), ref.shape.channels, ref.shape.height, ref.shape.width);
+  if (inter) {
+    ctx.previous = &ref.refinement_offsets;
+    ctx.activity = ref.activity.data();
+  }
+  return ctx;
 }
 
 }  // namespace vaec::api

@@ -6,9 +6,10 @@
 // The residual is coded in two checkerboard passes per plane (like the checkerboard context
 // models of learned codecs, and for the same reason: no serial per-sample dependency inside a
 // pass). Pass A, samples with (x + y) even, is coded by the busyness of the latent block
-// around the sample (the mean Gaussian scale index of the GOP's I-frame latents there); pass B,
-// the other half, by the magnitude of its four pass-A neighbours. Each class's Gaussian table
-// is chosen by the encoder and sent in the payload (forward adaptation, as P-frames do).
+// around the sample (the mean Gaussian scale index of the GOP's I-frame latents there), or as
+// "carried" where a P-frame carries the previous offsets; pass B, the other half, by the
+// magnitude of its four pass-A neighbours. Each class's Gaussian table is chosen by the
+// encoder and sent in the payload (forward adaptation, as P-frames do).
 //
 // Every context comes from integers both sides hold (the decoded q and the latents' scale
 // indices), never from the float synthesis, so the entropy decoding is exact; the picture the
@@ -16,6 +17,7 @@
 // nothing predicts from pixels.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -40,10 +42,27 @@ struct LatentBusyness {
 // anchor_scale_index is [channels][height][width].
 LatentBusyness latent_busyness(const int32_t* anchor_scale_index, int channels, int height, int width);
 
-// Codes original - *picture with `step_q4` and applies it: *picture becomes what the decoder
-// will show. Returns the refinement sub-stream's bytes.
-std::vector<uint8_t> encode_refinement(const Frame& original, int step_q4, const LatentBusyness& busyness,
-                                       Frame* picture);
+// Per plane, the offset each sample got (picture = clip(synthesis + offset)), in [-255, 255];
+// all planes empty when the frame had no refinement. A P-frame's refinement may carry the
+// previous frame's offsets where the latents held still, and code only their change.
+using RefinementOffsets = std::array<std::vector<int16_t>, 3>;
+
+// What a refinement is coded against, all integers both sides hold.
+struct RefinementContext {
+  LatentBusyness busyness;
+  // P-frames only: the previous frame's offsets and the activity map of this frame's latent
+  // residual ([busyness.height][busyness.width], 0: no latent changed within a 3x3
+  // neighbourhood, so the synthesis there is the previous one). Offsets are carried where the
+  // activity is 0.
+  const RefinementOffsets* previous = nullptr;
+  const uint8_t* activity = nullptr;
+};
+
+// Codes original - *picture with `step_q4` (carrying the previous offsets when `ctx` has them)
+// and applies it: *picture becomes what the decoder will show, *offsets what it leaves for
+// the next frame. Returns the refinement sub-stream's bytes.
+std::vector<uint8_t> encode_refinement(const Frame& original, int step_q4, const RefinementContext& ctx,
+                                       Frame* picture, RefinementOffsets* offsets);
 
 // The optional refinement sub-stream that ends a frame payload (bitstream 2.x).
 struct RefinementBytes {
@@ -52,8 +71,10 @@ struct RefinementBytes {
   size_t size = 0;
 };
 
-// Applies a refinement sub-stream to *picture (the synthesis of the frame). Malformed data gives
-// an error status and leaves *picture partly refined; never undefined behaviour.
-Status decode_refinement(const uint8_t* data, size_t size, const LatentBusyness& busyness, Frame* picture);
+// Applies a refinement sub-stream to *picture (the synthesis of the frame) and sets *offsets.
+// Malformed data gives an error status and leaves *picture partly refined; never undefined
+// behaviour.
+Status decode_refinement(const uint8_t* data, size_t size, const RefinementContext& ctx, Frame* picture,
+                         RefinementOffsets* offsets);
 
 }  // namespace vaec::api

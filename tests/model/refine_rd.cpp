@@ -58,14 +58,15 @@ int main(int argc, char** argv) {
       api::Reference ref;
       if (!api::decode_intra_payload(m, payload.data(), payload.size(), f.width, f.height, &ref).ok()) return 1;
       const Frame base = model::synthesise_q10(m, ref.y_hat_q10, f.width, f.height, q);
-      const api::LatentBusyness busy = api::busyness_of(ref);
+      const api::RefinementContext ctx = api::refinement_context(ref, false);
       for (size_t s = 0; s < steps.size(); ++s) {
         Frame enc = base, dec = base;
+        api::RefinementOffsets offsets;
         size_t bytes = payload.size();
         if (steps[s] > 0) {
-          const std::vector<uint8_t> r = api::encode_refinement(f, steps[s], busy, &enc);
+          const std::vector<uint8_t> r = api::encode_refinement(f, steps[s], ctx, &enc, &offsets);
           bytes += r.size();
-          if (!api::decode_refinement(r.data(), r.size(), busy, &dec).ok() || dec.planes != enc.planes) {
+          if (!api::decode_refinement(r.data(), r.size(), ctx, &dec, &offsets).ok() || dec.planes != enc.planes) {
             std::fprintf(stderr, "%s q%d step %d: round trip FAILED\n", argv[a], q, steps[s]);
             return 1;
           }
