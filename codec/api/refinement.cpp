@@ -32,16 +32,23 @@ constexpr int kLumaPerLatent = 16;
 
 int plane_kind(int plane) { return plane == 0 ? 0 : 1; }
 int latent_shift(int plane) { return plane == 0 ? 4 : 3; }
+int plane_step(int plane, int step_q4) { return plane == 0 ? step_q4 : chroma_refinement_step_q4(step_q4); }
 
 int busyness_bucket(uint8_t mean_index) { return std::min(kCarriedBucket - 1, mean_index / 6); }
 
-// Bucket of 4 x the mean |q| of the pass-A neighbours (roughly logarithmic).
-int neighbour_bucket(int t4) {
+// Bucket of t = 4 x the mean |q| of the pass-A neighbours: how many of the bounds
+// {0, 1, 2, 3, 4, 6, 8, 11, 15, 22, 31} t exceeds (roughly logarithmic).
+const std::array<uint8_t, 33> kNeighbourBucket = [] {
   static constexpr int kUpper[kBuckets - 1] = {0, 1, 2, 3, 4, 6, 8, 11, 15, 22, 31};
-  int b = 0;
-  while (b < kBuckets - 1 && t4 > kUpper[b]) ++b;
-  return b;
-}
+  std::array<uint8_t, 33> table{};
+  for (int t = 0; t <= 32; ++t) {
+    int b = 0;
+    while (b < kBuckets - 1 && t > kUpper[b]) ++b;
+    table[size_t(t)] = uint8_t(b);
+  }
+  return table;
+}();
+int neighbour_bucket(int t4) { return kNeighbourBucket[size_t(std::min(t4, 32))]; }
 
 // The amount a coded level q adds to a sample: q steps of step_q4/16, rounded half away from 0.
 int dequantize(int32_t q, int step_q4) {
@@ -49,59 +56,105 @@ int dequantize(int32_t q, int step_q4) {
   return q < 0 ? -m : m;
 }
 
-// The levels of one plane, and the helpers both passes need.
-struct PlaneLevels {
-  int width = 0, height = 0;
-  std::vector<int32_t> q;  // [height][width]
-
-  int pass_b_class(int kind, int x, int y) const {
-    int sum = 0, count = 0;
-    auto add = [&](int xx, int yy) {
-      if (xx < 0 || yy < 0 || xx >= width || yy >= height) return;
-      sum += std::min<int32_t>(255, std::abs(q[size_t(yy) * width + xx]));
-      ++count;
-    };
-    add(x - 1, y);
-    add(x + 1, y);
-    add(x, y - 1);
-    add(x, y + 1);
-    return kPassBClassBase + kind * kBuckets + neighbour_bucket(count ? sum * 4 / count : 0);
-  }
-};
-
-// Visits the samples of one checkerboard pass (parity 0: x + y even) in coding order.
-template <typename F>
-void for_each_in_pass(const Frame& f, int parity, F&& visit) {
-  for (int p = 0; p < 3; ++p)
-    for (int y = 0; y < f.plane_height(p); ++y)
-      for (int x = (y + parity) & 1; x < f.plane_width(p); x += 2) visit(p, x, y);
+int16_t next_offset(int carried, int32_t q, int step) {
+  return int16_t(std::clamp(carried + dequantize(q, step), -kMaxOffset, kMaxOffset));
 }
 
-int latent_position(const LatentBusyness& b, int plane, int x, int y) {
-  const int s = latent_shift(plane);
-  return std::min(b.height - 1, y >> s) * b.width + std::min(b.width - 1, x >> s);
-}
-
-// Where a P-frame carries the previous offsets, and the offset carried there (0 elsewhere).
-struct Carry {
-  const RefinementContext& ctx;
-  bool on;
-  bool carried(int plane, int x, int y) const {
-    return on && ctx.activity[latent_position(ctx.busyness, plane, x, y)] == 0;
-  }
-  int offset(int plane, int x, int y, int width) const {
-    return carried(plane, x, y) ? (*ctx.previous)[size_t(plane)][size_t(y) * width + x] : 0;
-  }
-};
-
-int pass_a_class(const RefinementContext& ctx, const Carry& carry, int plane, int x, int y) {
-  const int bucket = carry.carried(plane, x, y)
-                         ? kCarriedBucket
-                         : busyness_bucket(ctx.busyness.mean_index[size_t(latent_position(ctx.busyness, plane, x, y))]);
-  return plane_kind(plane) * kBuckets + bucket;
-}
+uint8_t clip_pixel(int v) { return uint8_t(std::clamp(v, 0, 255)); }
 
 bool has_offsets(const RefinementOffsets* o) { return o && !(*o)[0].empty(); }
+
+// Levels of the three planes, [height][width] each.
+struct Levels {
+  std::array<int, 3> width{}, height{};
+  std::array<std::vector<int32_t>, 3> q;
+
+  explicit Levels(const Frame& f) {
+    for (int p = 0; p < 3; ++p) {
+      width[size_t(p)] = f.plane_width(p);
+      height[size_t(p)] = f.plane_height(p);
+      q[size_t(p)].assign(f.plane_size(p), 0);
+    }
+  }
+  size_t pass_size(int pass) const {
+    size_t n = 0;
+    for (int p = 0; p < 3; ++p) n += (size_t(width[size_t(p)]) * height[size_t(p)] + (pass == 0)) / 2;
+    return n;
+  }
+};
+
+// Where a P-frame carries the previous offsets: per plane row, the activity row of its latents
+// (nullptr in mode 0); a sample is carried where its latent's activity is 0.
+class Carry {
+ public:
+  Carry(const RefinementContext& ctx, bool on) : ctx_(ctx), on_(on) {}
+  bool on() const { return on_; }
+  const uint8_t* activity_row(int plane, int y) const {
+    return on_ ? ctx_.activity + size_t(latent_row(plane, y)) * ctx_.busyness.width : nullptr;
+  }
+  const uint8_t* busyness_row(int plane, int y) const {
+    return ctx_.busyness.mean_index.data() + size_t(latent_row(plane, y)) * ctx_.busyness.width;
+  }
+  int latent_column(int plane, int x) const { return std::min(ctx_.busyness.width - 1, x >> latent_shift(plane)); }
+  const int16_t* previous_row(int plane, int y, int width) const {
+    return on_ ? (*ctx_.previous)[size_t(plane)].data() + size_t(y) * width : nullptr;
+  }
+
+ private:
+  int latent_row(int plane, int y) const { return std::min(ctx_.busyness.height - 1, y >> latent_shift(plane)); }
+  const RefinementContext& ctx_;
+  bool on_;
+};
+
+// The class of every sample of one pass, in coding order (plane Y, U, V; raster order).
+// Pass B reads the pass-A levels around each sample.
+std::vector<uint8_t> pass_classes(const Carry& carry, const Levels& levels, int pass) {
+  std::vector<uint8_t> classes;
+  classes.reserve(levels.pass_size(pass));
+  for (int p = 0; p < 3; ++p) {
+    const int w = levels.width[size_t(p)], h = levels.height[size_t(p)], kind = plane_kind(p);
+    const int32_t* q = levels.q[size_t(p)].data();
+    for (int y = 0; y < h; ++y) {
+      const int first = (y + pass) & 1;
+      if (pass == 0) {
+        const uint8_t* busy = carry.busyness_row(p, y);
+        const uint8_t* activity = carry.activity_row(p, y);
+        for (int x = first; x < w; x += 2) {
+          const int lx = carry.latent_column(p, x);
+          const int bucket = activity && activity[lx] == 0 ? kCarriedBucket : busyness_bucket(busy[lx]);
+          classes.push_back(uint8_t(kind * kBuckets + bucket));
+        }
+      } else {
+        const int32_t* row = q + size_t(y) * w;
+        const int32_t* up = y > 0 ? row - w : nullptr;
+        const int32_t* down = y + 1 < h ? row + w : nullptr;
+        auto mag = [](int32_t v) { return std::min<int32_t>(255, std::abs(v)); };
+        for (int x = first; x < w; x += 2) {
+          int sum = 0, count = 0;
+          if (x > 0) sum += mag(row[x - 1]), ++count;
+          if (x + 1 < w) sum += mag(row[x + 1]), ++count;
+          if (up) sum += mag(up[x]), ++count;
+          if (down) sum += mag(down[x]), ++count;
+          // count >= 1: a pass-B sample has x >= 1 or y >= 1.
+          classes.push_back(uint8_t(kPassBClassBase + kind * kBuckets + neighbour_bucket(sum * 4 / count)));
+        }
+      }
+    }
+  }
+  return classes;
+}
+
+// The levels of one pass, in coding order.
+std::vector<int32_t> pass_values(const Levels& levels, int pass) {
+  std::vector<int32_t> values;
+  values.reserve(levels.pass_size(pass));
+  for (int p = 0; p < 3; ++p)
+    for (int y = 0; y < levels.height[size_t(p)]; ++y) {
+      const int32_t* row = levels.q[size_t(p)].data() + size_t(y) * levels.width[size_t(p)];
+      for (int x = (y + pass) & 1; x < levels.width[size_t(p)]; x += 2) values.push_back(row[x]);
+    }
+  return values;
+}
 
 void check_context(const RefinementContext& ctx, const Frame& f) {
   const LatentBusyness& b = ctx.busyness;
@@ -116,12 +169,6 @@ void check_context(const RefinementContext& ctx, const Frame& f) {
         throw std::invalid_argument("refinement: previous offsets of another size");
 }
 
-int16_t next_offset(int carried, int32_t q, int step) {
-  return int16_t(std::clamp(carried + dequantize(q, step), -kMaxOffset, kMaxOffset));
-}
-
-uint8_t clip_pixel(int v) { return uint8_t(std::clamp(v, 0, 255)); }
-
 }  // namespace
 
 int chroma_refinement_step_q4(int luma_step_q4) { return (luma_step_q4 * 5 + 2) / 4; }
@@ -133,11 +180,10 @@ LatentBusyness latent_busyness(const int32_t* anchor_scale_index, int channels, 
   const size_t plane = size_t(height) * width;
   b.mean_index.assign(plane, 0);
   if (channels <= 0) return b;
-  for (size_t i = 0; i < plane; ++i) {
-    int64_t sum = 0;
-    for (int c = 0; c < channels; ++c) sum += anchor_scale_index[size_t(c) * plane + i];
-    b.mean_index[i] = uint8_t(std::clamp<int64_t>(sum / channels, 0, 63));
-  }
+  std::vector<int64_t> sum(plane, 0);
+  for (int c = 0; c < channels; ++c)
+    for (size_t i = 0; i < plane; ++i) sum[i] += anchor_scale_index[size_t(c) * plane + i];
+  for (size_t i = 0; i < plane; ++i) b.mean_index[i] = uint8_t(std::clamp<int64_t>(sum[i] / channels, 0, 63));
   return b;
 }
 
@@ -148,40 +194,33 @@ std::vector<uint8_t> encode_refinement(const Frame& original, int step_q4, const
   if (!original.same_size(*picture)) throw std::invalid_argument("refinement: picture size differs");
   check_context(ctx, original);
   const Mode mode = has_offsets(ctx.previous) ? kCarryMode : kIntraMode;
-  const Carry carry{ctx, mode == kCarryMode};
+  const Carry carry(ctx, mode == kCarryMode);
 
-  std::array<PlaneLevels, 3> levels;
+  Levels levels(original);
   RefinementOffsets next;  // not in *offsets yet: it may be ctx.previous
   for (int p = 0; p < 3; ++p) {
-    const int step = p == 0 ? step_q4 : chroma_refinement_step_q4(step_q4);
-    PlaneLevels& l = levels[size_t(p)];
-    l.width = original.plane_width(p);
-    l.height = original.plane_height(p);
-    l.q.resize(original.plane_size(p));
-    next[size_t(p)].resize(l.q.size());
-    for (int y = 0; y < l.height; ++y)
-      for (int x = 0; x < l.width; ++x) {
-        const size_t i = size_t(y) * l.width + x;
-        const int carried = carry.offset(p, x, y, l.width);
+    const int step = plane_step(p, step_q4), w = levels.width[size_t(p)];
+    next[size_t(p)].resize(original.plane_size(p));
+    for (int y = 0; y < levels.height[size_t(p)]; ++y) {
+      const uint8_t* activity = carry.activity_row(p, y);
+      const int16_t* previous = carry.previous_row(p, y, w);
+      for (int x = 0; x < w; ++x) {
+        const size_t i = size_t(y) * w + x;
+        const int carried = activity && activity[carry.latent_column(p, x)] == 0 ? previous[x] : 0;
         const int base = picture->planes[p][i];
         const int r = int(original.planes[p][i]) - base - carried;
         const int32_t m = int32_t(std::max(0.0, std::floor(std::abs(r) * 16.0 / step + 0.5 - kDeadzone)));
-        l.q[i] = r < 0 ? -m : m;
-        const int16_t offset = next_offset(carried, l.q[i], step);
-        next[size_t(p)][i] = offset;
-        picture->planes[p][i] = clip_pixel(base + offset);
+        const int32_t q = r < 0 ? -m : m;
+        levels.q[size_t(p)][i] = q;
+        next[size_t(p)][i] = next_offset(carried, q, step);
+        picture->planes[p][i] = clip_pixel(base + next[size_t(p)][i]);
       }
+    }
   }
   *offsets = std::move(next);
-  std::vector<int32_t> values[2];
-  std::vector<uint8_t> classes[2];
-  for (int pass = 0; pass < 2; ++pass)
-    for_each_in_pass(original, pass, [&](int p, int x, int y) {
-      const PlaneLevels& l = levels[size_t(p)];
-      values[pass].push_back(l.q[size_t(y) * l.width + x]);
-      classes[pass].push_back(
-          uint8_t(pass == 0 ? pass_a_class(ctx, carry, p, x, y) : l.pass_b_class(plane_kind(p), x, y)));
-    });
+
+  std::vector<int32_t> values[2] = {pass_values(levels, 0), pass_values(levels, 1)};
+  std::vector<uint8_t> classes[2] = {pass_classes(carry, levels, 0), pass_classes(carry, levels, 1)};
   // One fit over both passes: their classes are disjoint.
   std::vector<int32_t> all_values = values[0];
   all_values.insert(all_values.end(), values[1].begin(), values[1].end());
@@ -217,7 +256,7 @@ Status decode_refinement(const uint8_t* data, size_t size, const RefinementConte
   if (step_q4 < kMinRefinementStepQ4 || step_q4 > kMaxRefinementStepQ4)
     return Status(StatusCode::kCorruptData, "refinement: step out of range");
   check_context(ctx, *picture);
-  const Carry carry{ctx, mode == kCarryMode};
+  const Carry carry(ctx, mode == kCarryMode);
   bitstream::SubstreamReader streams(data + 3, size - 3);
   const uint8_t* part[3];
   size_t part_size[3];
@@ -227,45 +266,45 @@ Status decode_refinement(const uint8_t* data, size_t size, const RefinementConte
   defaults.fill(kDefaultScale);
   VAEC_RETURN_IF_ERROR(decode_class_scales(gaussian_tables(), part[0], part_size[0], defaults, &scales));
 
-  std::array<PlaneLevels, 3> levels;
-  for (int p = 0; p < 3; ++p) {
-    levels[size_t(p)].width = picture->plane_width(p);
-    levels[size_t(p)].height = picture->plane_height(p);
-    levels[size_t(p)].q.assign(picture->plane_size(p), 0);
-  }
+  Levels levels(*picture);
   for (int pass = 0; pass < 2; ++pass) {
-    std::vector<int32_t> idx;
-    for_each_in_pass(*picture, pass, [&](int p, int x, int y) {
-      idx.push_back(scales[size_t(pass == 0 ? pass_a_class(ctx, carry, p, x, y)
-                                            : levels[size_t(p)].pass_b_class(plane_kind(p), x, y))]);
-    });
+    const std::vector<uint8_t> classes = pass_classes(carry, levels, pass);
+    std::vector<int32_t> idx(classes.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = scales[classes[i]];
     std::vector<int32_t> values(idx.size());
     VAEC_RETURN_IF_ERROR(entropy::dec_rans(gaussian_tables(), part[1 + pass], part_size[1 + pass], idx.data(),
                                            values.size(), values.data()));
     size_t i = 0;
-    Status bad;
-    for_each_in_pass(*picture, pass, [&](int p, int x, int y) {
-      const int32_t q = values[i++];
-      // A level beyond a full pixel range never comes from an encoder.
-      const int step = p == 0 ? step_q4 : chroma_refinement_step_q4(step_q4);
-      if (int64_t(std::abs(int64_t(q))) * step > 256 * 16) bad = Status(StatusCode::kCorruptData, "refinement: level out of range");
-      else levels[size_t(p)].q[size_t(y) * levels[size_t(p)].width + x] = q;
-    });
-    VAEC_RETURN_IF_ERROR(bad);
+    for (int p = 0; p < 3; ++p) {
+      // A level beyond a full pixel range never comes from an encoder (and would overflow).
+      const int64_t max_level = 256 * 16 / plane_step(p, step_q4);
+      for (int y = 0; y < levels.height[size_t(p)]; ++y) {
+        int32_t* row = levels.q[size_t(p)].data() + size_t(y) * levels.width[size_t(p)];
+        for (int x = (y + pass) & 1; x < levels.width[size_t(p)]; x += 2) {
+          const int32_t q = values[i++];
+          if (std::abs(int64_t(q)) > max_level) return Status(StatusCode::kCorruptData, "refinement: level out of range");
+          row[x] = q;
+        }
+      }
+    }
   }
   RefinementOffsets next;
   for (int p = 0; p < 3; ++p) {
-    const int step = p == 0 ? step_q4 : chroma_refinement_step_q4(step_q4);
-    const PlaneLevels& l = levels[size_t(p)];
+    const int step = plane_step(p, step_q4), w = levels.width[size_t(p)];
     std::vector<uint8_t>& px = picture->planes[size_t(p)];
     next[size_t(p)].resize(px.size());
-    for (int y = 0; y < l.height; ++y)
-      for (int x = 0; x < l.width; ++x) {
-        const size_t i = size_t(y) * l.width + x;
-        const int16_t offset = next_offset(carry.offset(p, x, y, l.width), l.q[i], step);
-        next[size_t(p)][i] = offset;
-        px[i] = clip_pixel(int(px[i]) + offset);
+    for (int y = 0; y < levels.height[size_t(p)]; ++y) {
+      const uint8_t* activity = carry.activity_row(p, y);
+      const int16_t* previous = carry.previous_row(p, y, w);
+      const int32_t* q = levels.q[size_t(p)].data() + size_t(y) * w;
+      int16_t* offset = next[size_t(p)].data() + size_t(y) * w;
+      uint8_t* out = px.data() + size_t(y) * w;
+      for (int x = 0; x < w; ++x) {
+        const int carried = activity && activity[carry.latent_column(p, x)] == 0 ? previous[x] : 0;
+        offset[x] = next_offset(carried, q[x], step);
+        out[x] = clip_pixel(int(out[x]) + offset[x]);
       }
+    }
   }
   *offsets = std::move(next);
   return OkStatus();
