@@ -4,10 +4,12 @@
 #
 #   scripts/check-determinism.sh [BUILD_DIR]          (default: build)
 #
-# 1. Encodes the sample's first frames with the bundled model, --threads 1.
+# 1. Encodes the sample's first frames with the bundled model, --threads 1, at quality 100, so
+#    the stream has a refinement sub-stream (bitstream 2.x) whose integer offsets are checked too.
 # 2. In separate processes, for --threads 1, 2 and 4:
 #    - tools/debug/vaec-dump-latents prints per-frame hashes of every entropy-decoded integer
-#      (z, the integer h_s's Q10 means and Q16 scales, the CDF/table indices, the symbols v);
+#      (z, the integer h_s's Q10 means and Q16 scales, the CDF/table indices, the symbols v,
+#      the refinement's offsets);
 #      these MUST be identical (a single different CDF index desynchronizes a frame).
 #    - `vaec decode` writes .y4m; the decoded pixels are compared too, but by default only
 #      reported (planes, samples, max difference): the float synthesis g_s runs in
@@ -19,7 +21,7 @@
 #    configured (-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0, no tests) if it has
 #    no build yet, and its vaec-dump-latents is brought up to date (a few minutes when new).
 #
-# Environment: VAEC_BIN (the vaec binary; default BUILD_DIR/tools/vaec), VAEC_INPUT (samples/balle.mp4), VAEC_MODEL (samples/vaec.vaem), VAEC_FRAMES (3),
+# Environment: VAEC_BIN (the vaec binary; default BUILD_DIR/tools/vaec), VAEC_INPUT (samples/balle.mp4), VAEC_MODEL (samples/vaec.vaem), VAEC_FRAMES (3), VAEC_QUALITY (100),
 # VAEC_THREADS ("1 2 4"), VAEC_PIXELS (strict|report), VAEC_KEEP=1 keeps the work folder.
 # Exit status: 0 all checks passed, 1 a difference, 2 a tool failed.
 set -euo pipefail
@@ -32,6 +34,7 @@ o0=${VAEC_O0_BUILD:-}
 input=${VAEC_INPUT:-$root/samples/balle.mp4}
 model=${VAEC_MODEL:-$root/samples/vaec.vaem}
 frames=${VAEC_FRAMES:-3}
+quality=${VAEC_QUALITY:-100}
 threads_list=${VAEC_THREADS:-1 2 4}
 pixels=${VAEC_PIXELS:-report}
 
@@ -107,8 +110,8 @@ compare_pixels() {
 
 run() { "$@" 2>"$work/stderr" || { cat "$work/stderr" >&2; die "failed: $*"; }; }
 
-echo "== encode $frames frames of $(basename "$input") (--threads 1, $build)"
-run "$vaec" --quiet --threads 1 encode "$input" -o "$work/o2.vae" --frames "$frames" --model "$model"
+echo "== encode $frames frames of $(basename "$input") (--threads 1, --quality $quality, $build)"
+run "$vaec" --quiet --threads 1 encode "$input" -o "$work/o2.vae" --frames "$frames" --quality "$quality" --model "$model"
 
 first=
 for t in $threads_list; do
@@ -121,7 +124,7 @@ for t in $threads_list; do
   [[ $(grep -c '^frame' "$work/sym_t$t.txt") = "$frames" ]] || fail "threads $t: expected $frames frames in the symbol dump"
   if [[ -z $first ]]; then first=$t; continue; fi
   if cmp -s "$work/sym_t$first.txt" "$work/sym_t$t.txt"; then
-    echo "   symbols (z, means, scales, CDF indices, v): identical to --threads $first"
+    echo "   symbols (z, means, scales, CDF indices, v, refinement offsets): identical to --threads $first"
   else
     fail "threads $t: entropy-decoded symbols differ from --threads $first"
     diff "$work/sym_t$first.txt" "$work/sym_t$t.txt" || true
@@ -132,7 +135,8 @@ done
 if [[ -n $o0 ]]; then
   echo "== -O0 build $o0"
   if [[ -x $o0/tools/vaec ]]; then
-    run "$o0/tools/vaec" --quiet --threads 1 encode "$input" -o "$work/o0.vae" --frames "$frames" --model "$model"
+    run "$o0/tools/vaec" --quiet --threads 1 encode "$input" -o "$work/o0.vae" --frames "$frames" --quality "$quality" \
+      --model "$model"
     cmp -s "$work/o2.vae" "$work/o0.vae" && echo "   .vae stream encoded by -O0: identical" \
       || fail ".vae streams of the two builds differ"
   else

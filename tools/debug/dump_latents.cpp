@@ -2,7 +2,8 @@
 // per frame, hashes of the integers that must be bit-exact everywhere (DESIGN.md §2): for I
 // frames the hyper-latents z, the integer h_s output (Q10 means, Q16 scales), the Gaussian
 // table (CDF) indices and the symbols v; for every frame the reference latents (Q10) and
-// activity map P-frames predict from. With --pixels it also runs the float synthesis and
+// activity map P-frames predict from, and the refinement's integer offsets when the frame has
+// one (bitstream 2.x). With --pixels it also runs the float synthesis and
 // prints a hash per plane of the decoded picture (which float LibTorch need not reproduce
 // across builds).
 //
@@ -21,6 +22,7 @@
 #include "api/inter_payload.h"
 #include "api/intra_payload.h"
 #include "api/loaded_model.h"
+#include "api/refinement.h"
 #include "bitstream/dec_container.h"
 #include "bitstream/substreams.h"
 #include "entropy/gaussian_tables.h"
@@ -145,8 +147,10 @@ int main(int argc, char** argv) {
         ++failures;
         continue;
       }
-      const Status decoded = intra ? api::decode_intra_payload(m.model, p.data(), p.size(), w, h, &ref)
-                                   : api::decode_inter_payload(p.data(), p.size(), &ref);
+      api::RefinementBytes refinement;
+      api::RefinementBytes* allow_refinement = header.version_major >= 2 ? &refinement : nullptr;
+      const Status decoded = intra ? api::decode_intra_payload(m.model, p.data(), p.size(), w, h, &ref, allow_refinement)
+                                   : api::decode_inter_payload(p.data(), p.size(), &ref, allow_refinement);
       if (!decoded.ok()) {
         std::printf(" error=%s\n", decoded.message());
         ++failures;
@@ -155,8 +159,26 @@ int main(int argc, char** argv) {
       std::printf(" quality=%d", ref.quality);
       print("latents_q10", ref.y_hat_q10, full);
       print("activity", ref.activity, full);
+      // The refinement's offsets do not depend on the picture they are added to: without
+      // --pixels a blank one will do (no float synthesis).
+      Frame frame;
+      if (pixels) frame = model::synthesise_q10(m.model, ref.y_hat_q10, w, h, ref.quality);
+      else frame.allocate(w, h);
+      if (refinement.present) {
+        const Status refined = api::decode_refinement(refinement.data, refinement.size,
+                                                      api::refinement_context(ref, !intra), &frame,
+                                                      &ref.refinement_offsets);
+        if (!refined.ok()) {
+          std::printf(" error=%s\n", refined.message());
+          ++failures;
+          continue;
+        }
+        for (int plane = 0; plane < 3; ++plane)
+          print(plane == 0 ? "offsets_Y" : plane == 1 ? "offsets_U" : "offsets_V", ref.refinement_offsets[plane], full);
+      } else {
+        ref.refinement_offsets = api::RefinementOffsets{};
+      }
       if (pixels) {
-        const Frame frame = model::synthesise_q10(m.model, ref.y_hat_q10, w, h, ref.quality);
         print("Y", frame.planes[0], false);
         print("U", frame.planes[1], false);
         print("V", frame.planes[2], false);
