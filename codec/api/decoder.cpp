@@ -69,7 +69,7 @@ int Decoder::send_packet(const uint8_t* data, size_t size) {
   DecodedFrame out;
   out.pts = int64_t(ph.display_index);
   RefinementBytes refinement;
-  RefinementBytes* allow_refinement = header_.version_major >= 2 ? &refinement : nullptr;  // new in 2.0
+  RefinementBytes* allow_refinement = header_.version_major >= bitstream::kRefinementMajor ? &refinement : nullptr;
   if (ph.type == uint8_t(bitstream::PacketType::kIntraFrame)) {
     st = decode_intra_payload(model_.model, payload, ph.payload_size, width, height, &reference_, allow_refinement);
     out.type = VAEC_FRAME_I;

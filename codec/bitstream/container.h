@@ -19,6 +19,8 @@ constexpr uint16_t kVersionMajor = 2;
 // Readers also read the older major versions from this one on (2.0 added the optional
 // refinement sub-stream of frame payloads; a 1.x stream is a 2.x stream without them).
 constexpr uint16_t kOldestReadableMajor = 1;
+// The first major version whose frame payloads may end with a refinement sub-stream.
+constexpr uint16_t kRefinementMajor = 2;
 constexpr uint16_t kVersionMinor = 0;
 
 constexpr uint8_t kMagic[8] = {0x89, 'V', 'A', 'E', 0x0D, 0x0A, 0x1A, 0x0A};

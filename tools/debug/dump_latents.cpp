@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
         continue;
       }
       api::RefinementBytes refinement;
-      api::RefinementBytes* allow_refinement = header.version_major >= 2 ? &refinement : nullptr;
+      api::RefinementBytes* allow_refinement = header.version_major >= bitstream::kRefinementMajor ? &refinement : nullptr;
       const Status decoded = intra ? api::decode_intra_payload(m.model, p.data(), p.size(), w, h, &ref, allow_refinement)
                                    : api::decode_inter_payload(p.data(), p.size(), &ref, allow_refinement);
       if (!decoded.ok()) {
