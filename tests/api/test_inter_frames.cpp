@@ -7,6 +7,7 @@
 
 #include "entropy/byte_io.h"
 #include "entropy/hash.h"
+#include "metrics/psnr.h"
 #include "support/test_support.h"
 #include "vaec/vaec.h"
 #include "api_test_helpers.h"  // last: it brings Catch after LibTorch
@@ -129,19 +130,6 @@ TEST_CASE("a damaged frame loses the P-frames after it until the next I-frame", 
   CHECK(orphan.detail.find("I-frame") != std::string::npos);
 }
 
-namespace {
-double psnr_yuv(const Frame& a, const Frame& b) {
-  double mse[3] = {0, 0, 0};
-  for (int p = 0; p < 3; ++p) {
-    for (size_t i = 0; i < a.planes[p].size(); ++i) {
-      const double d = double(a.planes[p][i]) - double(b.planes[p][i]);
-      mse[p] += d * d;
-    }
-    mse[p] /= double(a.planes[p].size());
-  }
-  return 10 * std::log10(255.0 * 255.0 / std::max((6 * mse[0] + mse[1] + mse[2]) / 8, 1e-9));
-}
-}  // namespace
 
 TEST_CASE("quality 100: refined I- and P-frames reach 42 dB and decode exactly to the encoder's pictures",
           "[api][inter][refinement]") {
@@ -157,13 +145,13 @@ TEST_CASE("quality 100: refined I- and P-frames reach 42 dB and decode exactly t
   for (size_t i = 0; i < frames.size(); ++i) {
     INFO("frame " << i);
     for (int p = 0; p < 3; ++p) CHECK(dec.frames[i].planes[p] == recon[i].planes[p]);
-    CHECK(psnr_yuv(frames[i], dec.frames[i]) >= 42.0);
+    CHECK(metrics::psnr_from_mse(metrics::weighted_mse_yuv(frames[i], dec.frames[i])) >= 42.0);
   }
   // The model alone (quality 50) stays well below: the refinement is what reaches 42 dB.
   s.quality = 50;
   const Decoded plain = decode(s, encode(s, frames).records);
   REQUIRE(plain.frames.size() == frames.size());
-  CHECK(psnr_yuv(frames[0], plain.frames[0]) < 38.0);
+  CHECK(metrics::psnr_from_mse(metrics::weighted_mse_yuv(frames[0], plain.frames[0])) < 38.0);
 }
 
 TEST_CASE("a 1.x stream may not carry refinement sub-streams", "[api][inter][refinement][errors]") {

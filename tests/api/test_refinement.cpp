@@ -10,6 +10,7 @@
 
 #include "api/quality_map.h"
 #include "api/refinement.h"
+#include "metrics/psnr.h"
 #include "support/test_support.h"
 
 using namespace vaec;
@@ -48,17 +49,6 @@ int max_abs_error(const Frame& a, const Frame& b, int plane) {
   return m;
 }
 
-double mse_yuv(const Frame& a, const Frame& b) {
-  double mse[3] = {0, 0, 0};
-  for (int p = 0; p < 3; ++p) {
-    for (size_t i = 0; i < a.planes[p].size(); ++i) {
-      const double d = double(a.planes[p][i]) - double(b.planes[p][i]);
-      mse[p] += d * d;
-    }
-    mse[p] /= double(a.planes[p].size());
-  }
-  return (6 * mse[0] + mse[1] + mse[2]) / 8;
-}
 
 }  // namespace
 
@@ -68,7 +58,7 @@ TEST_CASE("refinement: the decoder rebuilds the encoder's picture; error within 
   const Frame base = blurred(original, 5);
   const RefinementContext busy = context_for(original, 1);
   size_t previous_bytes = 0;
-  double previous_mse = mse_yuv(original, base);
+  double previous_mse = metrics::weighted_mse_yuv(original, base);
   for (int step_q4 : {1024, 320, 160, 80, 16}) {
     CAPTURE(step_q4);
     Frame encoded = base, decoded = base;
@@ -79,7 +69,7 @@ TEST_CASE("refinement: the decoder rebuilds the encoder's picture; error within 
     // Rounding with a small dead zone: within (0.5 + dead zone) steps, plus the step's rounding.
     CHECK(max_abs_error(original, decoded, 0) <= int(std::ceil(0.62 * step_q4 / 16.0)) + 1);
     CHECK(max_abs_error(original, decoded, 1) <= int(std::ceil(0.62 * chroma_refinement_step_q4(step_q4) / 16.0)) + 1);
-    const double mse = mse_yuv(original, decoded);
+    const double mse = metrics::weighted_mse_yuv(original, decoded);
     CHECK(mse < previous_mse);
     CHECK(bytes.size() > previous_bytes);
     previous_mse = mse;

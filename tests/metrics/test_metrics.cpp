@@ -25,6 +25,14 @@ TEST_CASE("PSNR of a constant error matches the closed form", "[metrics]") {
   CHECK(p.yuv() == Approx((6 * p.y + p.u + p.v) / 8));
 }
 
+TEST_CASE("the weighted MSE of PSNR-YUV averages the planes' MSEs 6:1:1", "[metrics]") {
+  Frame a = test::make_frame(40, 30, 0), b = a;
+  for (auto& s : b.planes[0]) s = uint8_t(s >= 128 ? s - 4 : s + 4);  // MSE 16 on Y
+  for (auto& s : b.planes[1]) s = uint8_t(s >= 128 ? s - 2 : s + 2);  // 4 on U, V untouched
+  CHECK(metrics::weighted_mse_yuv(a, b) == Approx((6 * 16.0 + 4.0) / 8).epsilon(1e-12));
+  CHECK(metrics::weighted_mse_yuv(a, a) == 0.0);
+}
+
 TEST_CASE("MS-SSIM is 1 for identical planes and falls as noise grows", "[metrics]") {
   Frame ref = test::make_frame(256, 192, 3);
   CHECK(metrics::ms_ssim(ref.planes[0].data(), ref.planes[0].data(), 256, 192) == Approx(1.0));

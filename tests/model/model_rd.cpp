@@ -13,22 +13,10 @@
 #include "entropy/gaussian_tables.h"
 #include "entropy/rans.h"
 #include "io/video_reader.h"
+#include "metrics/psnr.h"
 #include "model/intra.h"
 
 using namespace vaec;
-
-static double psnr_yuv(const Frame& a, const Frame& b) {
-  double mse[3] = {0, 0, 0};
-  for (int p = 0; p < 3; ++p) {
-    for (size_t i = 0; i < a.planes[p].size(); ++i) {
-      const double d = double(a.planes[p][i]) - double(b.planes[p][i]);
-      mse[p] += d * d;
-    }
-    mse[p] /= double(a.planes[p].size());
-  }
-  const double m = (6 * mse[0] + mse[1] + mse[2]) / 8;
-  return 10 * std::log10(255.0 * 255.0 / std::max(m, 1e-10));
-}
 
 int main(int argc, char** argv) {
   if (argc < 4) {
@@ -71,7 +59,7 @@ int main(int argc, char** argv) {
       }
       const Frame out = model::synthesise(m, y, p, f.width, f.height, q);
       const double bpp = 8.0 * double(zb.size() + yb.size()) / (double(f.width) * f.height);
-      const double db = psnr_yuv(f, out);
+      const double db = metrics::psnr_from_mse(metrics::weighted_mse_yuv(f, out));
       sum_bpp[k] += bpp;
       sum_psnr[k] += db;
       std::printf("%s q%d: %.4f bpp (z %zu B, y %zu B)  %.2f dB\n", argv[a], q, bpp, zb.size(), yb.size(), db);

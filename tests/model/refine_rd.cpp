@@ -13,22 +13,10 @@
 #include "api/intra_payload.h"
 #include "api/refinement.h"
 #include "io/video_reader.h"
+#include "metrics/psnr.h"
 #include "model/intra.h"
 
 using namespace vaec;
-
-static double psnr_yuv(const Frame& a, const Frame& b) {
-  double mse[3] = {0, 0, 0};
-  for (int p = 0; p < 3; ++p) {
-    for (size_t i = 0; i < a.planes[p].size(); ++i) {
-      const double d = double(a.planes[p][i]) - double(b.planes[p][i]);
-      mse[p] += d * d;
-    }
-    mse[p] /= double(a.planes[p].size());
-  }
-  const double m = (6 * mse[0] + mse[1] + mse[2]) / 8;
-  return 10 * std::log10(255.0 * 255.0 / std::max(m, 1e-10));
-}
 
 static std::vector<int> int_list(const char* s) {
   std::vector<int> out;
@@ -71,7 +59,7 @@ int main(int argc, char** argv) {
             return 1;
           }
         }
-        const double bpp = 8.0 * double(bytes) / (double(f.width) * f.height), db = psnr_yuv(f, enc);
+        const double bpp = 8.0 * double(bytes) / (double(f.width) * f.height), db = metrics::psnr_from_mse(metrics::weighted_mse_yuv(f, enc));
         sum_bpp[k * steps.size() + s] += bpp;
         sum_psnr[k * steps.size() + s] += db;
         std::printf("%s q%d s%d: %.4f bpp  %.2f dB\n", argv[a], q, steps[s], bpp, db);

@@ -28,4 +28,11 @@ PlanePsnr frame_psnr(const Frame& reference, const Frame& distorted) {
   return PlanePsnr{p[0], p[1], p[2]};
 }
 
+double weighted_mse_yuv(const Frame& reference, const Frame& distorted) {
+  double m[3];
+  for (int plane = 0; plane < 3; ++plane)
+    m[plane] = mse(reference.planes[plane].data(), distorted.planes[plane].data(), reference.plane_size(plane));
+  return (6 * m[0] + m[1] + m[2]) / 8;
+}
+
 }  // namespace vaec::metrics

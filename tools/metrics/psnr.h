@@ -23,4 +23,9 @@ struct PlanePsnr {
 // Frames must have the same size (the caller checks and reports).
 PlanePsnr frame_psnr(const Frame& reference, const Frame& distorted);
 
+// (6·MSE_Y + MSE_U + MSE_V) / 8: the distortion the model is trained on. Its PSNR is the
+// "PSNR-YUV" of model_rd and of the trainer's validation (the mean of the per-plane MSEs, not
+// of their PSNRs as PlanePsnr::yuv()).
+double weighted_mse_yuv(const Frame& reference, const Frame& distorted);
+
 }  // namespace vaec::metrics
