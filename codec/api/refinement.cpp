@@ -88,7 +88,6 @@ struct Levels {
 class Carry {
  public:
   Carry(const RefinementContext& ctx, bool on) : ctx_(ctx), on_(on) {}
-  bool on() const { return on_; }
   const uint8_t* activity_row(int plane, int y) const {
     return on_ ? ctx_.activity + size_t(latent_row(plane, y)) * ctx_.busyness.width : nullptr;
   }

@@ -1,7 +1,9 @@
 // The refinement layer: a pixel-domain residual coded on top of the model's picture, so that
 // the highest qualities go past what the latents alone reach (issue 4: quality 100 >= 42 dB).
 //
-//   picture = clip(synthesis + dequantize(q)),  q = round((original - synthesis) / step)
+//   picture = clip(synthesis + offset),  offset = carried + dequantize(q),
+//   q = round((original - synthesis - carried) / step)   (carried: 0, or in P-frames the
+//                                                          previous offset where latents held still)
 //
 // The residual is coded in two checkerboard passes per plane (like the checkerboard context
 // models of learned codecs, and for the same reason: no serial per-sample dependency inside a
