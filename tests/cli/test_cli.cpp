@@ -98,7 +98,16 @@ TEST_CASE("eval reports frame-count and size mismatches as errors", "[cli][error
   CHECK(count.exit_code != 0);
   CHECK(count.output.find("frame count mismatch") != std::string::npos);
   CHECK(count.output.find("77") != std::string::npos);
+  CHECK(count.output.find("--frames 5") != std::string::npos);  // says how to compare the first 5
   CHECK(line_count(count.output) == 1);
+  // --frames compares a prefix: the five frames the shorter file holds, at lossless quality.
+  auto prefix = vaec_cli("eval --json --frames 5 " + test::sample_path() + " " + tmp.path("five.mkv"));
+  REQUIRE(prefix.exit_code == 0);
+  auto prefix_json = nlohmann::json::parse(prefix.output);
+  CHECK(prefix_json["per_frame"].size() == 5);
+  CHECK(double(prefix_json["mean"]["psnr_y"]) > 50.0);
+  // More frames than the shorter file has is still a mismatch.
+  CHECK(vaec_cli("eval --frames 6 " + test::sample_path() + " " + tmp.path("five.mkv")).exit_code != 0);
 
   REQUIRE(test::run("ffmpeg -v error -i " + test::sample_path() + " -frames:v 5 -vf scale=360:288 " + tmp.path("small.mkv")).exit_code == 0);
   auto size = vaec_cli("eval " + tmp.path("five.mkv") + " " + tmp.path("small.mkv"));

@@ -23,6 +23,7 @@ struct EvalOptions {
   std::string reference, distorted;
   RawInputOptions raw;
   bool json = false, csv = false, summary = false;
+  int64_t max_frames = -1;  // --frames: compare only the first N (-1: all, lengths must agree)
 };
 
 // Reads both videos in step and measures frame pairs, `threads` at a time.
@@ -36,12 +37,16 @@ metrics::SequenceQuality measure(const EvalOptions& o, const GlobalOptions& glob
                                    ri.height, o.distorted, di.width, di.height));
 
   metrics::SequenceQuality quality;
-  Progress progress("eval", ri.frame_count, global.quiet);
+  const bool limited = o.max_frames > 0;
+  const int64_t expected = limited && (ri.frame_count < 0 || o.max_frames < ri.frame_count) ? o.max_frames
+                                                                                                  : ri.frame_count;
+  Progress progress("eval", expected, global.quiet);
   const size_t batch = size_t(global.resolved_threads());
   bool ref_more = true, dist_more = true;
   while (ref_more && dist_more) {
     std::vector<Frame> a, b;
     for (size_t i = 0; i < batch; ++i) {
+      if (limited && int64_t(quality.frames.size() + a.size()) >= o.max_frames) break;
       Frame fa, fb;
       try {
         ref_more = ref->read(fa);
@@ -58,6 +63,7 @@ metrics::SequenceQuality measure(const EvalOptions& o, const GlobalOptions& glob
       jobs.push_back(std::async(std::launch::async, [&, i] { return metrics::measure_frame(a[i], b[i]); }));
     for (auto& j : jobs) quality.frames.push_back(j.get());
     progress.update(int64_t(quality.frames.size()));
+    if (limited && int64_t(quality.frames.size()) >= o.max_frames) break;
   }
   progress.finish();
   if (ref_more != dist_more) {
@@ -67,8 +73,10 @@ metrics::SequenceQuality measure(const EvalOptions& o, const GlobalOptions& glob
     Frame f;
     while (longer->read(f)) ++extra;
     size_t n = quality.frames.size();
-    throw CommandError(fmt::format("frame count mismatch: {} has {} frames, {} has {}", o.reference,
-                                   ref_more ? n + extra : n, o.distorted, dist_more ? n + extra : n));
+    throw CommandError(fmt::format("frame count mismatch: {} has {} frames, {} has {} (--frames {} compares "
+                                   "the first {})",
+                                   o.reference, ref_more ? n + extra : n, o.distorted, dist_more ? n + extra : n,
+                                   n, n));
   }
   if (quality.frames.empty()) throw CommandError(o.reference + ": no frames to compare");
   return quality;
@@ -140,7 +148,7 @@ void register_eval(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("eval", "Measure the quality of a video against a reference");
   sub->footer(
       "Prints per-frame and mean PSNR of Y, U and V, PSNR-YUV = (6Y+U+V)/8 and MS-SSIM of Y.\n"
-      "Both videos must have the same size and frame count.\n"
+      "Both videos must have the same size and frame count (or use --frames N).\n"
       "With --compare, encodes REF with vaec and the named codecs (low delay, same intra period),\n"
       "prints rate and PSNR-YUV per point and the Bjontegaard BD-rate of vaec against each.\n"
       "Examples: vaec eval original.mp4 decoded.mkv --summary\n"
@@ -166,8 +174,8 @@ void register_eval(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--gop", c->gop, "Intra period for every codec")->check(CLI::Range(1, 100000))->needs(cmp)
       ->group(group)->capture_default_str();
   sub->add_option("--preset", c->preset, "Peer preset (default: medium; SVT-AV1: 8)")->needs(cmp)->group(group);
-  sub->add_option("--frames", c->max_frames, "Use only the first N frames")->check(CLI::PositiveNumber)
-      ->needs(cmp)->group(group);
+  sub->add_option("--frames", o->max_frames, "Use only the first N frames of each video")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--model", c->model, "vaec model file (default: the bundled one)")->needs(cmp)->group(group);
   sub->add_option("--plot", c->plot, "Write the RD curves as SVG")->needs(cmp)->group(group);
   sub->add_option("--keep", c->work_dir, "Keep the encoded files in this folder")->needs(cmp)->group(group);
@@ -179,6 +187,7 @@ void register_eval(CLI::App& app, GlobalOptions& global) {
       if (!(*lists)[2].empty()) c->crfs = parse_int_list((*lists)[2], "--crfs", 0, 63);
       if (!o->distorted.empty()) throw CommandError("eval --compare takes one input video, not two");
       c->input = o->reference;
+      c->max_frames = o->max_frames;
       c->raw = o->raw;
       c->json = o->json;
       run_compare(*c, global);
