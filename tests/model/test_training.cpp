@@ -103,7 +103,7 @@ TEST_CASE("vaec train's loop checkpoints, resumes and exports a loadable model",
     narrow.resume = false;
     narrow.max_steps = 1;
     narrow.synthesis_channels = 32;
-    narrow.init_from = dir.path("out/checkpoint.vckp");
+    narrow.init_from = {dir.path("out/checkpoint.vckp")};
     narrow.export_path = dir.path("narrow/model.vaem");
     CHECK(train::run_training(narrow) == 1);
     model::IntraModel n = model::IntraModel::load(narrow.export_path);
@@ -119,9 +119,49 @@ TEST_CASE("vaec train's loop checkpoints, resumes and exports a loadable model",
     const Frame out = model::synthesise(n, lat.y, lat.params, 96, 64, 50);
     CHECK(out.width == 96);
 
-    narrow.init_from = dir.path("out/train_log.csv");  // not a checkpoint
+    narrow.init_from = {dir.path("out/train_log.csv")};  // not a checkpoint
     narrow.out_dir = dir.path("narrow2");
     CHECK_THROWS_AS(train::run_training(narrow), model::ModelFileError);
+  }
+
+  SECTION("--train-only fine-tunes one part of a network assembled from two checkpoints") {
+    // A second, independently trained run of the same shape.
+    train::TrainOptions other = opt;
+    other.out_dir = dir.path("other");
+    other.resume = false;
+    other.export_path.clear();
+    other.seed = 7;
+    other.max_steps = 2;
+    CHECK(train::run_training(other) == 2);
+
+    train::TrainOptions tune = opt;
+    tune.out_dir = dir.path("tune");
+    tune.resume = false;
+    tune.max_steps = 3;
+    tune.warmup_steps = 1;  // full lr at once, so trained parameters visibly move
+    // Both checkpoints hold every tensor with the right shape: the last listed wins.
+    tune.init_from = {dir.path("out/checkpoint.vckp"), dir.path("other/checkpoint.vckp")};
+    tune.train_only = {"g_s"};
+    tune.export_path = dir.path("tune/model.vaem");
+    CHECK(train::run_training(tune) == 3);
+    model::IntraModel t = model::IntraModel::load(tune.export_path);
+    tune.export_path.clear();
+    other.export_path = dir.path("other/model.vaem");
+    train::export_checkpoint(other.out_dir, other.export_path, other.quality_level_min);
+    model::IntraModel o = model::IntraModel::load(other.export_path);
+    // Frozen: g_a is exactly the last-listed checkpoint's.
+    const auto ta = t.net()->g_a->parameters(), oa = o.net()->g_a->parameters();
+    for (size_t i = 0; i < ta.size(); ++i) CHECK(torch::equal(ta[i], oa[i]));
+    CHECK(torch::equal(t.net()->log_gain, o.net()->log_gain));
+    // Trained: g_s moved away from where it started.
+    const auto ts = t.net()->g_s->parameters(), os = o.net()->g_s->parameters();
+    bool moved = false;
+    for (size_t i = 0; i < ts.size(); ++i) moved = moved || !torch::equal(ts[i], os[i]);
+    CHECK(moved);
+
+    tune.out_dir = dir.path("tune2");
+    tune.train_only = {"no_such_part"};
+    CHECK_THROWS_WITH(train::run_training(tune), Catch::Contains("matches no parameter"));
   }
 }
 

@@ -53,7 +53,12 @@ void register_train(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::Range(1, 1024));
   sub->add_option("--init-from", opt->init_from,
                   "For a new run: start from this checkpoint's parameters wherever name and shape "
-                  "match (e.g. a trained model's g_a and hyperprior under a narrower g_s)");
+                  "match (e.g. a trained model's g_a and hyperprior under a narrower g_s); "
+                  "repeatable: where several match, the last one listed wins");
+  sub->add_option("--train-only", opt->train_only,
+                  "Train only parameters whose names start with one of these prefixes (g_a, g_s, "
+                  "h_a, h_s, entropy_bottleneck, log_gain, log_inverse_gain); the rest stays frozen")
+      ->delimiter(',');
   auto export_only = std::make_shared<bool>(false);
   sub->add_flag("--export-only", *export_only,
                 "Only write --export from OUT/checkpoint.vckp (no training; --data ignored)");

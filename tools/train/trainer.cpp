@@ -127,6 +127,24 @@ std::string init_from_checkpoint(const std::string& path, model::Vae& net) {
   return fmt::format("initialised {} of {} parameter tensors from {}", copied, total, path);
 }
 
+// Stops gradients to every parameter whose name starts with none of `prefixes` (Adam skips
+// them: they keep their values and moments).
+std::string freeze_all_but(const std::vector<std::string>& prefixes, model::Vae& net) {
+  int64_t trained = 0, total = 0;
+  for (auto& p : net->named_parameters()) {
+    const bool train = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& prefix) {
+      return p.key().rfind(prefix, 0) == 0;
+    });
+    p.value().set_requires_grad(train);
+    total += p.value().numel();
+    if (train) trained += p.value().numel();
+  }
+  if (trained == 0)
+    throw std::invalid_argument("--train-only matches no parameter (names start with g_a, g_s, h_a, h_s, "
+                                "entropy_bottleneck, log_gain, log_inverse_gain)");
+  return fmt::format("training {} of {} parameters (the rest frozen)", trained, total);
+}
+
 struct Resumed {
   int64_t step = 0;
   double seconds = 0;
@@ -274,12 +292,13 @@ int64_t run_training(const TrainOptions& opt) {
     model::VaeConfig config;
     config.Ns = opt.synthesis_channels;
     net = model::Vae(config);
-    if (!opt.init_from.empty()) log(init_from_checkpoint(opt.init_from, net));
+    for (const std::string& path : opt.init_from) log(init_from_checkpoint(path, net));
     std::vector<torch::Tensor> list;
     for (auto& p : net->parameters()) list.push_back(p);
     adam.init(list);
   }
   net->train();
+  if (!opt.train_only.empty()) log(freeze_all_but(opt.train_only, net));
   const std::vector<torch::Tensor> params = net->parameters();
   int64_t n_params = 0;
   for (const auto& p : params) n_params += p.numel();

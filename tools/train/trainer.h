@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vaec::train {
 
@@ -33,7 +34,12 @@ struct TrainOptions {
   double quality_level_min = -1.25;
   // A new run only (a resumed one keeps its checkpoint's network):
   int64_t synthesis_channels = 0;  // g_s width; 0: the default (N)
-  std::string init_from;           // checkpoint whose tensors of matching name and shape start this run
+  // Checkpoints whose tensors of matching name and shape start this run; where several hold a
+  // tensor, the last one listed wins (e.g. a narrow g_s from one run, the rest from another).
+  std::vector<std::string> init_from;
+  // Parameter-name prefixes to train (e.g. "g_s", "log_inverse_gain"); empty: all. The rest
+  // stays frozen: fine-tuning a synthesis transform under a fixed analysis and hyperprior.
+  std::vector<std::string> train_only;
 };
 
 // Runs training; returns the number of steps taken in this run. Throws DataError for unusable
