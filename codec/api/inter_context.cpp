@@ -17,17 +17,6 @@ namespace {
 // touched (level 1): a moving edge changes many channels, sensor noise a few.
 constexpr int kBusyChannels = 4;
 
-// Bits table t spends on value v: its frequency, or the escape plus the bypass code
-// (6-bit header + k bits of the distance past the edge; see entropy/rans_internal.h).
-double code_length(const entropy::CdfTable& t, int64_t v) {
-  const int64_t s = v - t.offset;
-  if (s >= 0 && s < t.num_values()) return -std::log2(double(t.freq[size_t(s)]) / entropy::kCdfTotal);
-  const int64_t u = s < 0 ? -s : s - t.num_values() + 1;  // distance past the edge, >= 1
-  int k = 0;
-  while ((u >> (k + 1)) != 0) ++k;
-  return -std::log2(double(t.freq[size_t(t.escape_symbol())]) / entropy::kCdfTotal) + 6 + k;
-}
-
 }  // namespace
 
 std::vector<uint8_t> activity_from_residual(const int32_t* residual, int channels, int height, int width) {
@@ -87,7 +76,7 @@ ClassScales fit_class_scales(const entropy::CdfTableSet& tables, const int32_t* 
     double best_bits = std::numeric_limits<double>::infinity(), previous_bits = best_bits;
     for (int t = 0; t < entropy::kNumGaussianScales && size_t(t) < tables.size(); ++t) {
       double bits = 0;
-      for (const auto& [v, count] : used) bits += count * code_length(tables.table(size_t(t)), v);
+      for (const auto& [v, count] : used) bits += count * tables.table(size_t(t)).code_length(v);
       if (t == previous[size_t(c)]) previous_bits = bits;
       if (bits < best_bits) {
         best_bits = bits;

@@ -8,6 +8,7 @@
 
 #include "entropy/byte_io.h"
 #include "entropy/hash.h"
+#include "entropy/rans_internal.h"
 
 namespace vaec::entropy {
 namespace {
@@ -65,6 +66,15 @@ constexpr uint8_t kSetMagic[4] = {'V', 'C', 'D', 'F'};
 constexpr uint8_t kSetVersion = 1;
 
 }  // namespace
+
+double CdfTable::code_length(int64_t v) const {
+  const int64_t s = v - offset;
+  if (s >= 0 && s < num_values()) return -std::log2(double(freq[size_t(s)]) / kCdfTotal);
+  const int64_t u = s < 0 ? -s : s - num_values() + 1;  // distance past the edge, >= 1
+  int k = 0;
+  while ((u >> (k + 1)) != 0) ++k;
+  return -std::log2(double(freq[size_t(escape_symbol())]) / kCdfTotal) + detail::kEscapeHeaderBits + k;
+}
 
 Status CdfTable::validate() const {
   if (freq.size() < 2 || freq.size() > size_t(kMaxTableSymbols))

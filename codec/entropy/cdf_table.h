@@ -35,6 +35,10 @@ struct CdfTable {
   // Checks the invariants above and that offset + num_values() - 1 fits in int32.
   Status validate() const;
 
+  // Bits the coder spends on value v with this table: -log2 of its frequency, or the escape's
+  // plus the bypass code (rans_internal.h). For encoders' rate estimates.
+  double code_length(int64_t v) const;
+
   // Quantizes pmf[i] (the probability of value offset + i) to a table. The escape gets the
   // mass missing from the pmf, max(0, 1 - sum); the whole is renormalized, every symbol gets
   // frequency >= 1, and rounding is distributed to minimise the expected code length.

@@ -104,3 +104,26 @@ TEST_CASE("rANS codes 1M Laplacian symbols within 0.5% of the ideal size", "[ran
   CHECK(c.overhead() < kTolerance);
   CHECK(c.overhead() > -0.001);
 }
+
+TEST_CASE("CdfTable::code_length predicts the coded size, escapes included", "[rans][efficiency]") {
+  CdfTableSet set;
+  REQUIRE(build_gaussian_tables(&set).ok());
+  std::mt19937_64 rng(5);
+  std::vector<int32_t> values(200000), index(values.size());
+  double predicted = 0;
+  size_t escapes = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    index[i] = int32_t(rng() % 64);
+    const double sigma = gaussian_scale(index[i]);
+    // Every 50th value far outside its table (escape + bypass code), the rest Gaussian.
+    values[i] = i % 50 == 0 ? int32_t(rng() % 200000) - 100000
+                            : int32_t(std::lround(std::normal_distribution<double>(0.0, sigma)(rng)));
+    const CdfTable& t = set.table(size_t(index[i]));
+    escapes += values[i] < t.offset || values[i] >= t.offset + t.num_values();
+    predicted += t.code_length(values[i]);
+  }
+  REQUIRE(escapes > 3000);
+  const Coded c = code_and_check(set, values, index, predicted);
+  INFO("predicted " << predicted / 8 << " bytes, coded " << c.bytes);
+  CHECK(std::abs(c.overhead()) < 0.002);
+}
