@@ -155,6 +155,29 @@ std::vector<int32_t> pass_values(const Levels& levels, int pass) {
   return values;
 }
 
+// Adds the levels (and the carried offsets) to *picture; *offsets gets what this frame leaves.
+void apply_levels(const Levels& levels, const Carry& carry, int step_q4, Frame* picture, RefinementOffsets* offsets) {
+  RefinementOffsets next;
+  for (int p = 0; p < 3; ++p) {
+    const int step = plane_step(p, step_q4), w = levels.width[size_t(p)];
+    std::vector<uint8_t>& px = picture->planes[size_t(p)];
+    next[size_t(p)].resize(px.size());
+    for (int y = 0; y < levels.height[size_t(p)]; ++y) {
+      const uint8_t* activity = carry.activity_row(p, y);
+      const int16_t* previous = carry.previous_row(p, y, w);
+      const int32_t* q = levels.q[size_t(p)].data() + size_t(y) * w;
+      int16_t* offset = next[size_t(p)].data() + size_t(y) * w;
+      uint8_t* out = px.data() + size_t(y) * w;
+      for (int x = 0; x < w; ++x) {
+        const int carried = activity && activity[carry.latent_column(p, x)] == 0 ? previous[x] : 0;
+        offset[x] = next_offset(carried, q[x], step);
+        out[x] = clip_pixel(int(out[x]) + offset[x]);
+      }
+    }
+  }
+  *offsets = std::move(next);  // only now: ctx.previous may be *offsets
+}
+
 void check_context(const RefinementContext& ctx, const Frame& f) {
   const LatentBusyness& b = ctx.busyness;
   if (b.width < (f.width + kLumaPerLatent - 1) / kLumaPerLatent ||
@@ -196,27 +219,21 @@ std::vector<uint8_t> encode_refinement(const Frame& original, int step_q4, const
   const Carry carry(ctx, mode == kCarryMode);
 
   Levels levels(original);
-  RefinementOffsets next;  // not in *offsets yet: it may be ctx.previous
   for (int p = 0; p < 3; ++p) {
     const int step = plane_step(p, step_q4), w = levels.width[size_t(p)];
-    next[size_t(p)].resize(original.plane_size(p));
     for (int y = 0; y < levels.height[size_t(p)]; ++y) {
       const uint8_t* activity = carry.activity_row(p, y);
       const int16_t* previous = carry.previous_row(p, y, w);
       for (int x = 0; x < w; ++x) {
         const size_t i = size_t(y) * w + x;
         const int carried = activity && activity[carry.latent_column(p, x)] == 0 ? previous[x] : 0;
-        const int base = picture->planes[p][i];
-        const int r = int(original.planes[p][i]) - base - carried;
+        const int r = int(original.planes[p][i]) - int(picture->planes[p][i]) - carried;
         const int32_t m = int32_t(std::max(0.0, std::floor(std::abs(r) * 16.0 / step + 0.5 - kDeadzone)));
-        const int32_t q = r < 0 ? -m : m;
-        levels.q[size_t(p)][i] = q;
-        next[size_t(p)][i] = next_offset(carried, q, step);
-        picture->planes[p][i] = clip_pixel(base + next[size_t(p)][i]);
+        levels.q[size_t(p)][i] = r < 0 ? -m : m;
       }
     }
   }
-  *offsets = std::move(next);
+  apply_levels(levels, carry, step_q4, picture, offsets);
 
   std::vector<int32_t> values[2] = {pass_values(levels, 0), pass_values(levels, 1)};
   std::vector<uint8_t> classes[2] = {pass_classes(carry, levels, 0), pass_classes(carry, levels, 1)};
@@ -287,25 +304,7 @@ Status decode_refinement(const uint8_t* data, size_t size, const RefinementConte
       }
     }
   }
-  RefinementOffsets next;
-  for (int p = 0; p < 3; ++p) {
-    const int step = plane_step(p, step_q4), w = levels.width[size_t(p)];
-    std::vector<uint8_t>& px = picture->planes[size_t(p)];
-    next[size_t(p)].resize(px.size());
-    for (int y = 0; y < levels.height[size_t(p)]; ++y) {
-      const uint8_t* activity = carry.activity_row(p, y);
-      const int16_t* previous = carry.previous_row(p, y, w);
-      const int32_t* q = levels.q[size_t(p)].data() + size_t(y) * w;
-      int16_t* offset = next[size_t(p)].data() + size_t(y) * w;
-      uint8_t* out = px.data() + size_t(y) * w;
-      for (int x = 0; x < w; ++x) {
-        const int carried = activity && activity[carry.latent_column(p, x)] == 0 ? previous[x] : 0;
-        offset[x] = next_offset(carried, q[x], step);
-        out[x] = clip_pixel(int(out[x]) + offset[x]);
-      }
-    }
-  }
-  *offsets = std::move(next);
+  apply_levels(levels, carry, step_q4, picture, offsets);
   return OkStatus();
 }
 
