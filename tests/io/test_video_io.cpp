@@ -1,7 +1,11 @@
 // Round trips through the FFmpeg-based reader and writer, and their error paths.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <fstream>
+#include <thread>
+
+#include <sys/stat.h>
 
 #include "io/ffmpeg_error.h"
 #include "io/video_reader.h"
@@ -92,6 +96,27 @@ TEST_CASE("raw .yuv input needs its size and reads exact frames", "[io]") {
   REQUIRE(back.size() == 3);
   CHECK(back[2].planes[0] == clip[2].planes[0]);
   CHECK(back[2].planes[2] == clip[2].planes[2]);
+
+  // A size that does not divide the file (here a wrong --size) is named as the likely cause.
+  raw.width = 16;
+  CHECK_THROWS_WITH(io::VideoReader::open(path, raw), Catch::Contains("not a whole number of 16x10") &&
+                                                          Catch::Contains("check --size"));
+  // Through a FIFO the size is unknown up front: the partial last frame is named instead.
+  const std::string fifo = tmp.path("pipe.yuv");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::signal(SIGPIPE, SIG_IGN);  // should the reader give up before the writer is done
+  std::thread feed([&] {
+    std::ifstream in(path, std::ios::binary);
+    std::ofstream(fifo, std::ios::binary) << in.rdbuf();  // 900 bytes: 3.75 frames of 16x10
+  });
+  try {
+    auto piped = io::VideoReader::open(fifo, raw);
+    CHECK_THROWS_WITH(read_all(*piped), Catch::Contains("partial frame") && Catch::Contains("check --size"));
+  } catch (...) {
+    feed.join();
+    throw;
+  }
+  feed.join();
 }
 
 TEST_CASE("the bundled sample reads with its frame count, size and rate", "[io]") {

@@ -46,6 +46,8 @@ class FfmpegReader final : public VideoReader {
       av_dict_set(&opts, "pixel_format", "yuv420p", 0);
       av_dict_set(&opts, "framerate",
                   (std::to_string(raw.frame_rate.num) + "/" + std::to_string(raw.frame_rate.den)).c_str(), 0);
+      raw_ = true;
+      if (path != "-") check_whole_raw_frames(raw.width, raw.height);
     }
     int err = avformat_open_input(&format_, url.c_str(), forced, &opts);
     av_dict_free(&opts);
@@ -115,6 +117,18 @@ class FfmpegReader final : public VideoReader {
     if (S_ISREG(st.st_mode) && st.st_size == 0) throw IoError(path_ + ": file is empty");
   }
 
+  // A raw file whose size is not a whole number of frames was almost always given the wrong
+  // --size; say so rather than fail on its last, partial frame.
+  void check_whole_raw_frames(int width, int height) {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
+    const int64_t frame_bytes = int64_t(width) * height + 2 * int64_t((width + 1) / 2) * ((height + 1) / 2);
+    if (st.st_size % frame_bytes != 0)
+      throw IoError(path_ + ": " + std::to_string(st.st_size) + " bytes is not a whole number of " +
+                    std::to_string(width) + "x" + std::to_string(height) + " yuv420p frames (" +
+                    std::to_string(frame_bytes) + " bytes each): check --size");
+  }
+
   // Sends the next packet of our stream to the decoder, or the end-of-stream flush.
   void feed_decoder() {
     for (;;) {
@@ -131,6 +145,8 @@ class FfmpegReader final : public VideoReader {
       err = avcodec_send_packet(decoder_, packet_);
       av_packet_unref(packet_);
       // Corrupt packets are reported by the decoder; stop rather than produce garbage silently.
+      if (raw_ && err == AVERROR(EINVAL))  // rawvideo's answer to a partial frame (from a pipe)
+        throw IoError(path_ + ": raw input ends with a partial frame: check --size");
       if (err < 0 && err != AVERROR(EAGAIN) && err != AVERROR_INVALIDDATA)
         throw IoError(ffmpeg_message(path_, "decoding failed", err));
       if (err == AVERROR_INVALIDDATA)
@@ -169,6 +185,7 @@ class FfmpegReader final : public VideoReader {
   AVFrame* frame_ = nullptr;
   SwsContext* scaler_ = nullptr;
   int stream_index_ = -1;
+  bool raw_ = false;  // rawvideo .yuv input
 };
 
 }  // namespace
