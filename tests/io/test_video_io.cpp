@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -74,6 +75,21 @@ TEST_CASE("mp4 output is H.264, keeps count, size and rate, and is visually loss
   for (size_t i = 0; i < clip.size(); ++i) CHECK(metrics::frame_psnr(clip[i], back[i]).yuv() > 40.0);
   auto probe = test::run("ffprobe -v error -select_streams v:0 -show_entries stream=codec_name,pix_fmt -of csv=p=0 " + path);
   CHECK(probe.output.find("h264,yuv420p") != std::string::npos);
+}
+
+TEST_CASE(".yuv output is the bare planes, bit-exact and readable back with --size", "[io]") {
+  test::TempDir tmp;
+  auto clip = make_clip(63, 35, 4);  // odd sizes: chroma planes are 32x18
+  const std::string path = tmp.path("clip.yuv");
+  write_clip(path, clip, Rational{25, 1});
+  CHECK(std::filesystem::file_size(path) == 4u * (63 * 35 + 2 * 32 * 18));  // no header, no padding
+  io::RawVideoOptions raw;
+  raw.width = 63;
+  raw.height = 35;
+  auto back = read_all(*io::VideoReader::open(path, raw));
+  REQUIRE(back.size() == clip.size());
+  for (size_t i = 0; i < clip.size(); ++i)
+    for (int p = 0; p < 3; ++p) CHECK(back[i].planes[p] == clip[i].planes[p]);
 }
 
 TEST_CASE("raw .yuv input needs its size and reads exact frames", "[io]") {

@@ -1,4 +1,4 @@
-// `vaec convert`: re-write a video through vaec's own I/O (as .y4m, .mp4 or .mkv).
+// `vaec convert`: re-write a video through vaec's own I/O (as .y4m, .yuv, .mp4 or .mkv).
 #include <memory>
 
 #include <fmt/format.h>
@@ -48,12 +48,12 @@ void convert(const ConvertOptions& o, const GlobalOptions& global) {
 }  // namespace
 
 void register_convert(CLI::App& app, GlobalOptions& global) {
-  auto* sub = app.add_subcommand("convert", "Re-write a video as .y4m, .mp4 (H.264) or .mkv (FFV1)");
+  auto* sub = app.add_subcommand("convert", "Re-write a video as .y4m, .yuv, .mp4 (H.264) or .mkv (FFV1)");
   sub->footer("The output format follows its extension. Example: vaec convert in.mov -o ref.y4m");
   add_global_options(*sub, global);
   auto o = std::make_shared<ConvertOptions>();
   sub->add_option("INPUT", o->input, "Input video (any format FFmpeg reads; - for stdin)")->required();
-  sub->add_option("-o,--output", o->output, "Output .y4m, .mp4 or .mkv (- writes y4m to stdout)")
+  sub->add_option("-o,--output", o->output, "Output .y4m, .yuv, .mp4 or .mkv (- writes y4m to stdout)")
       ->required();
   sub->add_option("--crf", o->crf, "x264 CRF for .mp4 output (lower is better)")
       ->check(CLI::Range(0, 51))->capture_default_str();

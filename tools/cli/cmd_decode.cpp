@@ -40,7 +40,7 @@ void seek_towards(bitstream::ContainerReader& reader, int64_t start, const std::
 
 void decode(const DecodeOptions& o, const GlobalOptions& global) {
   if (!io::is_supported_output(o.output))
-    throw CommandError(o.output + ": unknown output extension (use .y4m, .mp4 or .mkv)");
+    throw CommandError(o.output + ": unknown output extension (use .y4m, .yuv, .mp4 or .mkv)");
   VaeInput input(o.input);
   auto& reader = input.reader();
   bitstream::StreamHeader header;
@@ -121,7 +121,7 @@ void decode(const DecodeOptions& o, const GlobalOptions& global) {
 }  // namespace
 
 void register_decode(CLI::App& app, GlobalOptions& global) {
-  auto* sub = app.add_subcommand("decode", "Decompress a .vae bitstream into .y4m, .mp4 or .mkv");
+  auto* sub = app.add_subcommand("decode", "Decompress a .vae bitstream into .y4m, .yuv, .mp4 or .mkv");
   sub->footer("Example: vaec decode out.vae -o decoded.mp4\n"
               "A damaged stream decodes every intact frame, names the lost ones and exits with 1\n"
               "(a lost frame also loses the P-frames after it, up to the next I-frame).");
@@ -129,7 +129,7 @@ void register_decode(CLI::App& app, GlobalOptions& global) {
   auto o = std::make_shared<DecodeOptions>();
   sub->add_option("INPUT", o->input, "Input .vae file (- for stdin)")->required();
   sub->add_option("-o,--output", o->output,
-                  "Output video: .y4m (raw; - for stdout), .mp4 (H.264, visually lossless) or .mkv (FFV1, lossless)")
+                  "Output video: .y4m (raw; - for stdout), .yuv (bare yuv420p planes), .mp4 (H.264, visually lossless) or .mkv (FFV1, lossless)")
       ->required();
   sub->add_option("--start-frame", o->start_frame,
                   "First frame to output (display index); decoding starts at the I-frame before it")

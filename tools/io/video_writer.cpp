@@ -34,6 +34,7 @@ bool output_kind(const std::string& path, OutputKind& kind) {
   if (path == "-") return kind = {"yuv4mpegpipe", "wrapped_avframe", false}, true;
   std::string ext = extension_of(path);
   if (ext == "y4m") return kind = {"yuv4mpegpipe", "wrapped_avframe", false}, true;
+  if (ext == "yuv") return kind = {"rawvideo", "rawvideo", false}, true;  // bare yuv420p planes, as x264 reads
   if (ext == "mp4") return kind = {"mp4", "libx264", true}, true;
   if (ext == "mkv") return kind = {"matroska", "ffv1", false}, true;
   return false;
@@ -57,7 +58,7 @@ class FfmpegWriter final : public VideoWriter {
   void open() {
     OutputKind kind{};
     if (!output_kind(path_, kind))
-      throw IoError(path_ + ": unknown output extension (use .y4m, .mp4 or .mkv)");
+      throw IoError(path_ + ": unknown output extension (use .y4m, .yuv, .mp4 or .mkv)");
     if (width_ <= 0 || height_ <= 0 || !rate_.valid())
       throw IoError(path_ + ": invalid output size or frame rate");
     // H.264 4:2:0 needs even sizes: pad by one edge row/column, and say so.

@@ -1,4 +1,4 @@
-// Writes YUV 4:2:0 frames as .y4m, .mp4 (H.264 via libx264) or .mkv (FFV1, lossless).
+// Writes YUV 4:2:0 frames as .y4m, .yuv (raw planes), .mp4 (H.264 via libx264) or .mkv (FFV1, lossless).
 #pragma once
 
 #include <memory>
