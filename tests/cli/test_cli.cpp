@@ -304,3 +304,18 @@ TEST_CASE("decode --start-frame gives the same frames as a full decode, from fil
   CHECK(past.output.find("past the last frame") != std::string::npos);
   CHECK_FALSE(test::file_exists(tmp.path("none.y4m")));
 }
+
+TEST_CASE("raw yuv420p reads from a .yuv file and from stdin with --size alike", "[cli][io]") {
+  test::TempDir tmp;
+  const std::string yuv = tmp.path("clip.yuv");
+  REQUIRE(vaec_cli("convert --frames 3 " + test::sample_path() + " -o " + yuv).exit_code == 0);
+  CHECK(test::file_size(yuv) == 3 * 720 * 576 * 3 / 2);
+  REQUIRE(vaec_cli("encode --quality 30 " + yuv + " --size 720x576 -o " + tmp.path("file.vae")).exit_code == 0);
+  auto piped = test::run("cat " + yuv + " | " + kVaec + " encode --quality 30 - --size 720x576 -o " + tmp.path("pipe.vae"));
+  REQUIRE(piped.exit_code == 0);
+  for (const char* name : {"file", "pipe"})
+    REQUIRE(vaec_cli("decode " + tmp.path(std::string(name) + ".vae") + " -o " + tmp.path(std::string(name) + ".yuv"))
+                .exit_code == 0);
+  CHECK(test::file_size(tmp.path("pipe.yuv")) == 3 * 720 * 576 * 3 / 2);
+  CHECK(test::run("cmp " + tmp.path("file.yuv") + " " + tmp.path("pipe.yuv")).exit_code == 0);
+}

@@ -35,7 +35,7 @@ io::RawVideoOptions RawInputOptions::parse() const {
 }
 
 void add_raw_input_options(CLI::App& sub, RawInputOptions& raw) {
-  sub.add_option("--size", raw.size, "Frame size of raw .yuv input, WxH (yuv420p)");
+  sub.add_option("--size", raw.size, "Frame size of raw .yuv input (or of raw yuv420p on stdin: -), WxH");
   sub.add_option("--fps", raw.fps, "Frame rate of raw .yuv input (e.g. 25, 30000/1001)")
       ->capture_default_str();
 }

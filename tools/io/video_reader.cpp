@@ -37,7 +37,8 @@ class FfmpegReader final : public VideoReader {
     if (path != "-") check_readable_file();
     const AVInputFormat* forced = nullptr;
     AVDictionary* opts = nullptr;
-    if (ends_with(path, ".yuv")) {
+    // Raw planes: a .yuv file, or stdin when the caller gave a size (nothing to probe there).
+    if (ends_with(path, ".yuv") || (path == "-" && raw.width > 0)) {
       if (raw.width <= 0 || raw.height <= 0)
         throw IoError(path + ": raw .yuv input needs --size WxH (and --fps R)");
       forced = av_find_input_format("rawvideo");
