@@ -103,7 +103,8 @@ int Encoder::send_frame(const VaecPicture* picture) {
   copy_picture(*picture, settings_.width, settings_.height, &input_);
   reconstruction_current_ = false;
 
-  const bool intra_due = !reference_.valid() || frames_since_intra_ >= settings_.gop;
+  const bool intra_due = !reference_.valid() || frames_since_intra_ >= settings_.gop ||
+                         (rate_control_ && rate_control_->gop_off_course(gop_quality_));
   std::vector<uint8_t> payload;
   Reference next;           // an I-frame's
   InterResidual residual;   // a P-frame's, applied to reference_ in place
@@ -177,6 +178,7 @@ int Encoder::send_frame(const VaecPicture* picture) {
 
 void Encoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
                                         Reference* next) {
+  rate_control_->start_gop(frames_);
   const double budget = rate_control_->intra_budget(frames_) - 8.0 * bitstream::kPacketHeaderSize;
   // The whole payload at each candidate quality, refinement included: it is part of the cost.
   gop_quality_ = pick_quality(

@@ -16,6 +16,14 @@ double RateControl::intra_budget(int64_t frames_done) const {
   return frame_budget(frames_done) * gop_ / (1.0 + (gop_ - 1) * p_ratio_);
 }
 
+bool RateControl::gop_off_course(int quality) const {
+  // Too few P-frames to judge by, or too few left for a restart to pay for its I-frame.
+  if (p_frames_ < kMinPFramesBeforeRestart || p_frames_ + 1 + kMinPFramesBeforeRestart > gop_) return false;
+  const double projected = double(intra_bits_) + double(p_bits_) / double(p_frames_) * (gop_ - 1);
+  return (projected > kRestartFactor * gop_budget_bits_ && quality > 1) ||
+         (projected * kRestartFactor < gop_budget_bits_ && quality < 100);
+}
+
 void RateControl::add_spent(VaecFrameType type, int64_t bits) {
   spent_bits_ += bits;
   if (type == VAEC_FRAME_I) {

@@ -279,6 +279,17 @@ TEST_CASE("bitrate mode lands within 5% of its target on the sample", "[cli][cod
   CHECK(vaec_cli("encode --bitrate 700 --quality 50 " + test::sample_path() + " -o " + vae).exit_code != 0);
 }
 
+TEST_CASE("bitrate mode with the default GOP cuts a runaway GOP short", "[cli][codec]") {
+  // 77 frames, GOP 32: the first GOP's guess of P-frame cost (half an I-frame; about a tenth
+  // here at this rate) made it spend under a third of its share, and three GOPs could not
+  // make up for it (221 kbit/s for a 150 target). Restarting the GOP early fixes the guess.
+  test::TempDir tmp;
+  const std::string vae = tmp.path("br.vae");
+  REQUIRE(vaec_cli("encode --bitrate 150 " + test::sample_path() + " -o " + vae).exit_code == 0);
+  const double kbps = test::file_size(vae) * 8.0 / (77 / 25.0) / 1000.0;
+  CHECK(kbps == Approx(150).epsilon(0.10));
+}
+
 TEST_CASE("decode --start-frame gives the same frames as a full decode, from files and pipes", "[cli][codec]") {
   test::TempDir tmp;
   const std::string vae = tmp.path("g.vae");
