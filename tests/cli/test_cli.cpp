@@ -202,6 +202,7 @@ TEST_CASE("decode reads from stdin, and info totals equal the file size", "[cli]
   CHECK(sum == test::file_size(vae));
   CHECK(info["frames"] == 2);
   CHECK(info["per_frame"][0]["type"] == "I");
+  for (const auto& f : info["per_frame"]) CHECK(f["quality"] == 40);  // each payload's own quality
   CHECK(vaec_cli("info " + vae).output.find("model ") != std::string::npos);
 }
 

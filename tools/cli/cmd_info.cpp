@@ -21,6 +21,7 @@ struct FrameRow {
   uint64_t index;
   char type;
   int64_t bytes;  // the whole packet record
+  int quality;    // the payload's first byte (docs/bitstream.md): bitrate mode changes it per GOP
 };
 
 void info(const InfoOptions& o) {
@@ -43,7 +44,7 @@ void info(const InfoOptions& o) {
       break;
     }
     rows.push_back({p.display_index, p.type == bitstream::PacketType::kIntraFrame ? 'I' : 'P',
-                    int64_t(bitstream::kPacketHeaderSize + p.payload.size())});
+                    int64_t(bitstream::kPacketHeaderSize + p.payload.size()), p.payload.empty() ? 0 : p.payload[0]});
   }
   if (problem.empty() && !reader.has_index()) problem = "no index: the stream was cut short";
 
@@ -73,7 +74,7 @@ void info(const InfoOptions& o) {
     j["per_frame"] = nlohmann::json::array();
     for (const auto& r : rows)
       j["per_frame"].push_back({{"index", r.index}, {"type", std::string(1, r.type)}, {"bytes", r.bytes},
-                                {"bpp", r.bytes * 8.0 / pixels}});
+                                {"bpp", r.bytes * 8.0 / pixels}, {"quality", r.quality}});
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     std::printf("%s: vaec bitstream %u.%u\n", o.input.c_str(), h.version_major, h.version_minor);
@@ -81,10 +82,10 @@ void info(const InfoOptions& o) {
                 h.fps_den, fps, h.gop, h.quality);
     std::printf("  model %s\n", model.c_str());
     if (o.frames) {
-      std::printf("%8s %4s %10s %8s\n", "frame", "type", "bytes", "bpp");
+      std::printf("%8s %4s %10s %8s %7s\n", "frame", "type", "bytes", "bpp", "quality");
       for (const auto& r : rows)
-        std::printf("%8llu %4c %10lld %8.4f\n", (unsigned long long)r.index, r.type, (long long)r.bytes,
-                    r.bytes * 8.0 / pixels);
+        std::printf("%8llu %4c %10lld %8.4f %7d\n", (unsigned long long)r.index, r.type, (long long)r.bytes,
+                    r.bytes * 8.0 / pixels, r.quality);
     }
     std::printf("%zu frames, %lld bytes in frames + %zu header + %lld index = %lld bytes; %.1f kbit/s, %.4f bpp\n",
                 rows.size(), (long long)frame_bytes, header_record.size(),
