@@ -330,4 +330,8 @@ TEST_CASE("raw yuv420p reads from a .yuv file and from stdin with --size alike",
                 .exit_code == 0);
   CHECK(test::file_size(tmp.path("pipe.yuv")) == 3 * 720 * 576 * 3 / 2);
   CHECK(test::run("cmp " + tmp.path("file.yuv") + " " + tmp.path("pipe.yuv")).exit_code == 0);
+  // --size on a file with a header is ignored, and said so.
+  auto ignored = vaec_cli("eval --summary --frames 2 --size 64x64 " + test::sample_path() + " " + test::sample_path());
+  CHECK(ignored.exit_code == 0);
+  CHECK(ignored.output.find("apply to raw .yuv input only; this file's own 720x576 is used") != std::string::npos);
 }

@@ -54,7 +54,11 @@ std::vector<std::string> split_list(const std::string& text) {
 
 std::unique_ptr<io::VideoReader> open_input(const std::string& path, const RawInputOptions& raw) {
   try {
-    return io::VideoReader::open(path, raw.parse());
+    auto reader = io::VideoReader::open(path, raw.parse());
+    if (!raw.size.empty() && !reader->info().raw)
+      std::fprintf(stderr, "vaec: %s: --size and --fps apply to raw .yuv input only; this file's own %dx%d is used\n",
+                   path.c_str(), reader->info().width, reader->info().height);
+    return reader;
   } catch (const io::IoError& e) {
     throw CommandError(e.what());
   }

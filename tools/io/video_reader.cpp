@@ -47,7 +47,7 @@ class FfmpegReader final : public VideoReader {
       av_dict_set(&opts, "pixel_format", "yuv420p", 0);
       av_dict_set(&opts, "framerate",
                   (std::to_string(raw.frame_rate.num) + "/" + std::to_string(raw.frame_rate.den)).c_str(), 0);
-      raw_ = true;
+      info_.raw = true;
       if (path != "-") check_whole_raw_frames(raw.width, raw.height);
     }
     int err = avformat_open_input(&format_, url.c_str(), forced, &opts);
@@ -146,7 +146,7 @@ class FfmpegReader final : public VideoReader {
       err = avcodec_send_packet(decoder_, packet_);
       av_packet_unref(packet_);
       // Corrupt packets are reported by the decoder; stop rather than produce garbage silently.
-      if (raw_ && err == AVERROR(EINVAL))  // rawvideo's answer to a partial frame (from a pipe)
+      if (info_.raw && err == AVERROR(EINVAL))  // rawvideo's answer to a partial frame (from a pipe)
         throw IoError(path_ + ": raw input ends with a partial frame: check --size");
       if (err < 0 && err != AVERROR(EAGAIN) && err != AVERROR_INVALIDDATA)
         throw IoError(ffmpeg_message(path_, "decoding failed", err));
@@ -186,7 +186,6 @@ class FfmpegReader final : public VideoReader {
   AVFrame* frame_ = nullptr;
   SwsContext* scaler_ = nullptr;
   int stream_index_ = -1;
-  bool raw_ = false;  // rawvideo .yuv input
 };
 
 }  // namespace

@@ -15,6 +15,7 @@ struct VideoInfo {
   int64_t frame_count = -1;       // -1 when the container does not say
   std::string source_pixel_format;  // e.g. "yuv420p", "rgb24"
   bool converted = false;         // true when libswscale converts to yuv420p
+  bool raw = false;               // read as raw yuv420p planes with RawVideoOptions' geometry
 };
 
 // Raw .yuv input carries no header: the caller supplies what it cannot know.
