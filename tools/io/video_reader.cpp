@@ -123,7 +123,8 @@ class FfmpegReader final : public VideoReader {
   void check_whole_raw_frames(int width, int height) {
     struct stat st {};
     if (::stat(path_.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-    const int64_t frame_bytes = int64_t(width) * height + 2 * int64_t((width + 1) / 2) * ((height + 1) / 2);
+    const int64_t frame_bytes =
+        int64_t(width) * height + 2 * int64_t(Frame::chroma_extent(width)) * Frame::chroma_extent(height);
     if (st.st_size % frame_bytes != 0)
       throw IoError(path_ + ": " + std::to_string(st.st_size) + " bytes is not a whole number of " +
                     std::to_string(width) + "x" + std::to_string(height) + " yuv420p frames (" +
