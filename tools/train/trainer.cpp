@@ -11,8 +11,10 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include <fmt/core.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "model/layout.h"
@@ -131,6 +133,7 @@ std::string init_from_checkpoint(const std::string& path, model::Vae& net) {
 // them: they keep their values and moments).
 std::string freeze_all_but(const std::vector<std::string>& prefixes, model::Vae& net) {
   int64_t trained = 0, total = 0;
+  std::set<std::string> parts;  // the names' first components, for the error message
   for (auto& p : net->named_parameters()) {
     const bool train = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& prefix) {
       return p.key().rfind(prefix, 0) == 0;
@@ -138,10 +141,11 @@ std::string freeze_all_but(const std::vector<std::string>& prefixes, model::Vae&
     p.value().set_requires_grad(train);
     total += p.value().numel();
     if (train) trained += p.value().numel();
+    parts.insert(p.key().substr(0, p.key().find('.')));
   }
   if (trained == 0)
-    throw std::invalid_argument("--train-only matches no parameter (names start with g_a, g_s, h_a, h_s, "
-                                "entropy_bottleneck, log_gain, log_inverse_gain)");
+    throw std::invalid_argument(fmt::format("--train-only matches no parameter (names start with {})",
+                                            fmt::join(parts, ", ")));
   return fmt::format("training {} of {} parameters (the rest frozen)", trained, total);
 }
 
