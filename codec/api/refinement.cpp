@@ -98,6 +98,12 @@ class Carry {
   const int16_t* previous_row(int plane, int y, int width) const {
     return on_ ? (*ctx_.previous)[size_t(plane)].data() + size_t(y) * width : nullptr;
   }
+  // Whether the latent at column lx of an activity row held still (so its samples are carried).
+  static bool held_still(const uint8_t* activity, int lx) { return activity && activity[lx] == 0; }
+  // The previous offset a sample starts from: carried where its latent held still, else 0.
+  int carried(const uint8_t* activity, const int16_t* previous, int plane, int x) const {
+    return held_still(activity, latent_column(plane, x)) ? previous[x] : 0;
+  }
 
  private:
   int latent_row(int plane, int y) const { return std::min(ctx_.busyness.height - 1, y >> latent_shift(plane)); }
@@ -120,7 +126,7 @@ std::vector<uint8_t> pass_classes(const Carry& carry, const Levels& levels, int 
         const uint8_t* activity = carry.activity_row(p, y);
         for (int x = first; x < w; x += 2) {
           const int lx = carry.latent_column(p, x);
-          const int bucket = activity && activity[lx] == 0 ? kCarriedBucket : busyness_bucket(busy[lx]);
+          const int bucket = Carry::held_still(activity, lx) ? kCarriedBucket : busyness_bucket(busy[lx]);
           classes.push_back(uint8_t(kind * kBuckets + bucket));
         }
       } else {
@@ -169,7 +175,7 @@ void apply_levels(const Levels& levels, const Carry& carry, int step_q4, Frame* 
       int16_t* offset = next[size_t(p)].data() + size_t(y) * w;
       uint8_t* out = px.data() + size_t(y) * w;
       for (int x = 0; x < w; ++x) {
-        const int carried = activity && activity[carry.latent_column(p, x)] == 0 ? previous[x] : 0;
+        const int carried = carry.carried(activity, previous, p, x);
         offset[x] = next_offset(carried, q[x], step);
         out[x] = clip_pixel(int(out[x]) + offset[x]);
       }
@@ -226,7 +232,7 @@ std::vector<uint8_t> encode_refinement(const Frame& original, int step_q4, const
       const int16_t* previous = carry.previous_row(p, y, w);
       for (int x = 0; x < w; ++x) {
         const size_t i = size_t(y) * w + x;
-        const int carried = activity && activity[carry.latent_column(p, x)] == 0 ? previous[x] : 0;
+        const int carried = carry.carried(activity, previous, p, x);
         const int r = int(original.planes[p][i]) - int(picture->planes[p][i]) - carried;
         const int32_t m = int32_t(std::max(0.0, std::floor(std::abs(r) * 16.0 / step + 0.5 - kDeadzone)));
         levels.q[size_t(p)][i] = r < 0 ? -m : m;
