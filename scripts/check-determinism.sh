@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Determinism check (DESIGN.md §2, issue 8): decoding must not depend on the thread count, the
+# Determinism check (docs/architecture.md "Decisions", docs/reliability.md): decoding must not depend on the thread count, the
 # process or the build.
 #
 #   scripts/check-determinism.sh [BUILD_DIR]          (default: build)
@@ -7,8 +7,8 @@
 # 1. Encodes the sample's first frames with the bundled model, --threads 1, at quality 100, so
 #    the stream has a refinement sub-stream (bitstream 2.x) whose integer offsets are checked too.
 # 2. In separate processes, for --threads 1, 2 and 4:
-#    - tools/debug/vaec-dump-latents prints per-frame hashes of every entropy-decoded integer
-#      (z, the integer h_s's Q10 means and Q16 scales, the CDF/table indices, the symbols v,
+#    - tests/determinism/vaec-decode-hashes runs the library's decoder and prints per-frame hashes of the
+#      integers it holds (the Q10 latents with the integer h_s means, the CDF/table indices,
 #      the refinement's offsets);
 #      these MUST be identical (a single different CDF index desynchronizes a frame).
 #    - `vaec decode` writes .y4m; the decoded pixels are compared too, but by default only
@@ -18,8 +18,8 @@
 #      VAEC_PIXELS=strict fails on any pixel difference.
 # 3. With VAEC_O0_BUILD=DIR, the symbol dump and decoded .y4m of an -O0 build must equal
 #    BUILD_DIR's, and so must the .vae stream it encodes if DIR has tools/vaec too. DIR is
-#    configured (-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0, no tests) if it has
-#    no build yet, and its vaec-dump-latents is brought up to date (a few minutes when new).
+#    configured (-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0) and its
+#    vaec-decode-hashes is brought up to date (a few minutes when new).
 #
 # Environment: VAEC_BIN (the vaec binary; default BUILD_DIR/tools/vaec), VAEC_INPUT (samples/balle.mp4), VAEC_MODEL (samples/vaec.vaem), VAEC_FRAMES (3), VAEC_QUALITY (100),
 # VAEC_THREADS ("1 2 4"), VAEC_PIXELS (strict|report), VAEC_KEEP=1 keeps the work folder.
@@ -45,21 +45,20 @@ die() { echo "check-determinism: $*" >&2; exit 2; }
 vaec=${VAEC_BIN:-$build/tools/vaec}
 [[ -x $vaec ]] || die "$vaec not built"
 if [[ -n $o0 ]]; then
-  if [[ ! -f $o0/CMakeCache.txt ]]; then
-    echo "== configuring the -O0 build in $o0"
-    cmake -S "$root" -B "$o0" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 \
-      -DVAEC_BUILD_TESTS=OFF > "$work/o0-configure.log" 2>&1 || { cat "$work/o0-configure.log" >&2; die "configuring $o0 failed"; }
-  fi
+  # Configured every time (seconds): the hash tool needs the tests' part of the tree.
+  echo "== configuring the -O0 build in $o0"
+  cmake -S "$root" -B "$o0" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0 \
+    -DVAEC_BUILD_TESTS=ON > "$work/o0-configure.log" 2>&1 || { cat "$work/o0-configure.log" >&2; die "configuring $o0 failed"; }
   # vaec too when the -O0 tree has one (built by hand): a stale encoder would differ by version,
   # not by optimisation level.
-  o0_targets=(vaec-dump-latents)
+  o0_targets=(vaec-decode-hashes)
   [[ -x $o0/tools/vaec ]] && o0_targets+=(vaec)
   echo "== building ${o0_targets[*]} at -O0 in $o0"
   cmake --build "$o0" --target "${o0_targets[@]}" > "$work/o0-build.log" 2>&1 \
     || { tail -30 "$work/o0-build.log" >&2; die "building $o0 failed"; }
 fi
 for b in "$build" ${o0:+"$o0"}; do
-  [[ -x $b/tools/debug/vaec-dump-latents ]] || die "$b/tools/debug/vaec-dump-latents not built"
+  [[ -x $b/tests/determinism/vaec-decode-hashes ]] || die "$b/tests/determinism/vaec-decode-hashes not built"
 done
 
 failed=0
@@ -116,11 +115,11 @@ run "$vaec" --quiet --threads 1 encode "$input" -o "$work/o2.vae" --frames "$fra
 first=
 for t in $threads_list; do
   echo "== decode --threads $t (separate processes)"
-  run "$build/tools/debug/vaec-dump-latents" --threads "$t" --y4m "$work/tool_t$t.y4m" "$model" "$work/o2.vae" \
+  run "$build/tests/determinism/vaec-decode-hashes" --threads "$t" --y4m "$work/tool_t$t.y4m" "$model" "$work/o2.vae" \
     > "$work/dump_t$t.txt"
   sed 's/ Y=.*//' "$work/dump_t$t.txt" > "$work/sym_t$t.txt"
   run "$vaec" --quiet --threads "$t" decode "$work/o2.vae" -o "$work/dec_t$t.y4m" --model "$model"
-  compare_pixels "$work/tool_t$t.y4m" "$work/dec_t$t.y4m" "vaec decode vs vaec-dump-latents, both --threads $t"
+  compare_pixels "$work/tool_t$t.y4m" "$work/dec_t$t.y4m" "vaec decode vs vaec-decode-hashes, both --threads $t"
   [[ $(grep -c '^frame' "$work/sym_t$t.txt") = "$frames" ]] || fail "threads $t: expected $frames frames in the symbol dump"
   if [[ -z $first ]]; then first=$t; continue; fi
   if cmp -s "$work/sym_t$first.txt" "$work/sym_t$t.txt"; then
@@ -142,7 +141,7 @@ if [[ -n $o0 ]]; then
   else
     echo "   ($o0/tools/vaec not built: encoder stream comparison skipped)"
   fi
-  run "$o0/tools/debug/vaec-dump-latents" --threads 1 --y4m "$work/dec_o0.y4m" "$model" "$work/o2.vae" \
+  run "$o0/tests/determinism/vaec-decode-hashes" --threads 1 --y4m "$work/dec_o0.y4m" "$model" "$work/o2.vae" \
     > "$work/dump_o0.txt"
   sed 's/ Y=.*//' "$work/dump_o0.txt" > "$work/sym_o0.txt"
   cmp -s "$work/sym_t$first.txt" "$work/sym_o0.txt" && echo "   symbols decoded by -O0: identical" \

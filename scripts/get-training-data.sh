@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches the training media allowed by DESIGN.md §5 from Debian packages and lays out
+# Fetches the training media allowed by docs/training.md §2 from Debian packages and lays out
 #   DEST/train/<package>/...   images and videos to train on
 #   DEST/val/<package>/...     a fixed held-out split (~8 % of files, chosen by a hash of the
 #                              file's path, so it is the same on every machine; never trained on)
@@ -17,7 +17,7 @@ PACKAGES=(opencv-doc mate-backgrounds plasma-workspace-wallpapers python3-skimag
 VAL_PERCENT=8          # share of files held out for validation
 MIN_IMAGE_SIDE=256     # smaller images are icons, thumbnails or diagrams
 MIN_IMAGE_BYTES=30000  # tiny files are mostly flat diagrams/screenshots
-PLASMA_CAP=30          # abstract wallpapers: mix in, don't let them dominate (DESIGN.md §5)
+PLASMA_CAP=30          # abstract wallpapers: mix in, don't let them dominate (docs/training.md §2)
 
 mkdir -p "$DEST/debs" "$DEST/extract"
 DEST=$(cd "$DEST" && pwd)

@@ -7,7 +7,7 @@ export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 BUILD_DIR=${VAEC_BUILD_DIR:-build}
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc 2>/dev/null || echo 2)" "$@"
 # Decoding must not depend on the optimisation level either: an -O0 build of the decoder
-# (vaec-dump-latents, a few minutes to build) must decode the sample's stream to the same
+# (vaec-decode-hashes, a few minutes to build) must decode the sample's stream to the same
 # integers and pixels as this build (the thread and process checks already ran in ctest).
 [[ ${VAEC_SKIP_O0:-0} == 1 ]] || VAEC_O0_BUILD=build-o0 scripts/check-determinism.sh "$BUILD_DIR"
 # The parsers of untrusted bytes that need no LibTorch, again under ASan+UBSan (a few minutes;

@@ -1,9 +1,6 @@
 #include "api/decoder.h"
 
 #include "api/settings.h"
-#include "api/inter_payload.h"
-#include "api/intra_payload.h"
-#include "api/refinement.h"
 
 namespace vaec::api {
 
@@ -22,10 +19,9 @@ int to_vaec_status(const Status& st) {
   return VAEC_EINTERNAL;
 }
 
-Decoder::Decoder(const VaecSettings& s) {
+Decoder::Decoder(const VaecSettings& s) : threads_(s.threads) {
   validate_common_settings(s);
-  model_ = load_model(s.model_path);
-  apply_thread_setting(s.threads);
+  model_ = model::load_model(s.model_path);
 }
 
 int Decoder::fail(int status, std::string detail) {
@@ -44,14 +40,16 @@ int Decoder::take_header(const uint8_t* data, size_t size) {
   if (header_.model_hash != model_.hash)
     return fail(VAEC_EMODEL, "the stream was made with model " + hash_hex(header_.model_hash) + " but " +
                                  model_.path + " is model " + hash_hex(model_.hash));
-  has_header_ = true;
+  frames_ = std::make_unique<coding::FrameDecoder>(model_.model, int(header_.width), int(header_.height),
+                                                   header_.version_major >= bitstream::kRefinementMajor);
+  frames_->set_observer(observer_);
   return VAEC_OK;
 }
 
 int Decoder::send_packet(const uint8_t* data, size_t size) {
   if (flushing_) return fail(VAEC_EINVAL, "packet sent after flush");
   if (!data || size == 0) return fail(VAEC_EINVAL, "empty packet");
-  if (!has_header_) return take_header(data, size);
+  if (!frames_) return take_header(data, size);
   if (queue_.size() >= kMaxQueued) return VAEC_EAGAIN;
 
   // Any lost frame also loses the reference: P-frames fail until the next I-frame.
@@ -65,35 +63,35 @@ int Decoder::send_packet(const uint8_t* data, size_t size) {
   const uint8_t* payload = data + bitstream::kPacketHeaderSize;
   const std::string frame_name = "frame " + std::to_string(ph.display_index);
   if (!bitstream::packet_checksum_ok(data, ph, payload)) return lose_frame(VAEC_ECHECKSUM, frame_name + ": checksum mismatch");
-  const int width = int(header_.width), height = int(header_.height);
   DecodedFrame out;
   out.pts = int64_t(ph.display_index);
-  RefinementBytes refinement;
-  RefinementBytes* allow_refinement = header_.version_major >= bitstream::kRefinementMajor ? &refinement : nullptr;
+  coding::FrameType type;
   if (ph.type == uint8_t(bitstream::PacketType::kIntraFrame)) {
-    st = decode_intra_payload(model_.model, payload, ph.payload_size, width, height, &reference_, allow_refinement);
+    type = coding::FrameType::kIntra;
     out.type = VAEC_FRAME_I;
   } else if (ph.type == uint8_t(bitstream::PacketType::kInterFrame)) {
-    st = decode_inter_payload(payload, ph.payload_size, &reference_, allow_refinement);
+    type = coding::FrameType::kInter;
     out.type = VAEC_FRAME_P;
   } else {
     return VAEC_OK;  // the index and optional records carry no picture
   }
+  // A P-frame predicts from the frame just before it: if that never arrived (lost in the file or
+  // in transport), the reference is not this frame's. (With no reference at all, the frame
+  // decoder refuses it.)
+  if (type == coding::FrameType::kInter && last_pts_ >= 0 && out.pts != last_pts_ + 1)
+    return lose_frame(VAEC_EINVALIDDATA,
+                      frame_name + ": the frame it predicts from was lost (decoding resumes at the next I-frame)");
+  ThreadScope threads(threads_);
+  st = frames_->decode(type, payload, ph.payload_size, &out.frame);
   if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
-  out.frame = synthesis_.run(model_.model, reference_.y_hat_q10, width, height, reference_.quality);
-  if (refinement.present) {
-    st = decode_refinement(refinement.data, refinement.size, refinement_context(reference_, out.type == VAEC_FRAME_P),
-                           &out.frame, &reference_.refinement_offsets);
-    if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
-  } else {
-    reference_.refinement_offsets = RefinementOffsets{};
-  }
+  last_pts_ = out.pts;
   queue_.push_back(std::move(out));
   return VAEC_OK;
 }
 
 int Decoder::lose_frame(int status, std::string detail) {
-  reference_.invalidate();
+  if (frames_) frames_->lose_reference();
+  last_pts_ = -2;
   return fail(status, std::move(detail));
 }
 

@@ -1,15 +1,15 @@
-// The decoder behind vaec_decoder_open / vaec_send_packet / vaec_get_frame.
+// The decoder behind vaec_decoder_open / vaec_send_packet / vaec_get_frame: the stream header,
+// packet records and their checksums around the frame decoder (coding/dec_frame.h).
 #pragma once
 
 #include <deque>
 #include <memory>
 #include <string>
 
-#include "api/loaded_model.h"
-#include "api/reference.h"
 #include "bitstream/container.h"
+#include "coding/dec_frame.h"
 #include "common/frame.h"
-#include "model/incremental_synthesis.h"
+#include "model/loaded_model.h"
 #include "vaec/vaec.h"
 
 namespace vaec::api {
@@ -32,23 +32,25 @@ class Decoder {
   int flush();
   int get_frame(DecodedFrame* out);
 
-  bool has_header() const { return has_header_; }
-  const bitstream::StreamHeader& header() const { return header_; }
-  const LoadedModel& model() const { return model_; }
   // Details of the last failure (e.g. both model hashes), empty when none.
   const std::string& error_detail() const { return detail_; }
+
+  // Verification tools (tests/determinism): sees every decoded frame's exact integers and
+  // picture (coding::FrameDecoder::Observer). Set before the stream header.
+  void set_frame_observer(coding::FrameDecoder::Observer observer) { observer_ = std::move(observer); }
 
  private:
   int fail(int status, std::string detail);
   int lose_frame(int status, std::string detail);
   int take_header(const uint8_t* data, size_t size);
   static constexpr size_t kMaxQueued = 4;
-  LoadedModel model_;
+  model::LoadedModel model_;
+  int threads_ = 0;
   bitstream::StreamHeader header_;
-  bool has_header_ = false;
+  std::unique_ptr<coding::FrameDecoder> frames_;  // from the stream header on
   bool flushing_ = false;
-  Reference reference_;  // what the last decoded frame left for the next P-frame
-  model::IncrementalSynthesis synthesis_;  // re-synthesises only what changed since the last picture
+  int64_t last_pts_ = -2;  // display index of the last frame decoded (-2: none usable)
+  coding::FrameDecoder::Observer observer_;
   std::deque<DecodedFrame> queue_;
   std::string detail_;
 };

@@ -1,16 +1,15 @@
-// The encoder behind vaec_encoder_open / vaec_send_frame / vaec_receive_packet.
+// The encoder behind vaec_encoder_open / vaec_send_frame / vaec_receive_packet: settings, the
+// stream header, and one packet record per frame around the frame encoder's payloads
+// (coding/enc_frame.h makes every coding decision).
 #pragma once
 
 #include <deque>
 #include <memory>
-#include <string>
 #include <vector>
 
-#include "api/loaded_model.h"
-#include "api/rate_control.h"
-#include "api/reference.h"
+#include "coding/enc_frame.h"
 #include "common/frame.h"
-#include "model/incremental_synthesis.h"
+#include "model/loaded_model.h"
 #include "vaec/vaec.h"
 
 namespace vaec::api {
@@ -20,11 +19,12 @@ struct OutputPacket {
   std::vector<uint8_t> record;
   int64_t pts = 0;
   VaecFrameType type = VAEC_FRAME_NONE;
+  int quality = 0;
 };
 
 class Encoder {
  public:
-  // Throws std::invalid_argument for bad settings, std::runtime_error for a bad model.
+  // Throws std::invalid_argument for bad settings, model::ModelFileError for a bad model.
   explicit Encoder(const VaecSettings& settings);
 
   // Returns VAEC_EAGAIN when packets must be drained first.
@@ -32,28 +32,15 @@ class Encoder {
   int receive_packet(OutputPacket* out);
 
   // Encoder-side reconstruction of the last frame sent (what the decoder will output).
-  // Made on demand: P-frames predict from latents, so coding never needs the pixels.
-  const Frame& last_reconstruction();
+  const Frame& last_reconstruction() { return frames_->last_reconstruction(); }
 
  private:
   static constexpr size_t kMaxQueued = 4;
-  // A P-frame over this share of the last I-frame's size is compared with an I-frame.
-  static constexpr double kSceneCutShare = 0.6;
-  // Bitrate mode, at each I-frame: picks the GOP's quality (bisection) and codes the I-frame.
-  void start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
-                                 Reference* next);
-  LoadedModel model_;
+  model::LoadedModel model_;
   VaecSettings settings_;
-  std::unique_ptr<RateControl> rate_control_;  // bitrate mode only
-  int gop_quality_ = 50;
+  std::unique_ptr<coding::FrameEncoder> frames_;
   std::deque<OutputPacket> queue_;
-  Frame input_, reconstruction_;
-  bool reconstruction_current_ = false;
-  model::IncrementalSynthesis synthesis_;  // for last_reconstruction()
-  Reference reference_;  // what the last frame left for the next P-frame
-  int frames_since_intra_ = 0;
-  size_t last_intra_bytes_ = 0;
-  int64_t frames_ = 0;
+  int64_t frames_sent_ = 0;
   bool flushing_ = false;
 };
 

@@ -8,8 +8,23 @@ namespace vaec::api {
 
 // Checks the fields common to encoder and decoder; throws std::invalid_argument.
 void validate_common_settings(const VaecSettings& s);
-// LibTorch's pool is process-wide: the last opened context's setting wins (0 = all cores).
-void apply_thread_setting(int threads);
+
+// Runs a context's call with the context's own thread setting (0 = all cores). LibTorch keeps
+// its thread count per process (per calling thread with OpenMP), so every call of a context
+// that computes sets it again on entry: two contexts with different settings never run with
+// each other's. The count stays set in the calling thread afterwards (vaec.h says so).
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads);
+};
+
+// Keeps large freed buffers in the heap (glibc's mallopt), once per process, at the first
+// context opened: each frame allocates and frees the same tensor buffers, and glibc's default
+// maps every buffer over 128 KiB afresh and unmaps it on free (~20 % of a 720p decode in page
+// faults; docs/performance.md). Safe for any host: it changes where memory comes from, never
+// what a program computes (vaec.h tells embedders).
+void tune_allocator_once();
+
 // Copies a caller's picture (any strides) into a packed Frame; throws std::invalid_argument.
 void copy_picture(const VaecPicture& picture, int width, int height, Frame* out);
 // Points a VaecPicture at a Frame's planes (the Frame keeps ownership).

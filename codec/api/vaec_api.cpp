@@ -8,7 +8,7 @@
 #include "api/decoder.h"
 #include "api/encoder.h"
 #include "api/settings.h"
-#include "model/tensor_file.h"
+#include "model/tensor_file.h"  // ModelFileError
 #include "vaec/vaec.h"
 
 struct VaecContext {
@@ -51,11 +51,11 @@ int open_context(VaecContext** out, const VaecSettings* settings, Make&& make) {
   *out = nullptr;
   auto ctx = std::unique_ptr<VaecContext>(new (std::nothrow) VaecContext);
   if (!ctx) return VAEC_ENOMEM;
+  vaec::api::tune_allocator_once();
   int status = guarded(ctx.get(), [&] {
     make(*ctx, *settings);
     return VAEC_OK;
   });
-  if (status == VAEC_EINTERNAL) status = VAEC_EMODEL;  // a model that fails to load is the usual cause
   if (status != VAEC_OK) {
     open_error = ctx->error;
     return status;
@@ -105,6 +105,7 @@ int vaec_receive_packet(VaecContext* ctx, VaecPacket* packet) {
     packet->size = out->record.size();
     packet->pts = out->pts;
     packet->frame_type = out->type;
+    packet->quality = out->quality;
     packet->priv = out.release();
     return VAEC_OK;
   });

@@ -8,7 +8,7 @@
 #include <functional>
 #include <vector>
 
-#include "entropy/status.h"
+#include "common/status.h"
 
 namespace vaec::bitstream {
 

@@ -19,14 +19,6 @@ uint64_t packet_checksum(const uint8_t* record16, const uint8_t* payload, size_t
 
 }  // namespace
 
-ModelHash compute_model_hash(const uint8_t* data, size_t size) {
-  XXH128_canonical_t c;
-  XXH128_canonicalFromHash(&c, XXH3_128bits(data, size));
-  ModelHash h;
-  std::memcpy(h.data(), c.digest, h.size());
-  return h;
-}
-
 bool StreamHeader::operator==(const StreamHeader& o) const {
   return version_major == o.version_major && version_minor == o.version_minor &&
          width == o.width && height == o.height && pixel_format == o.pixel_format &&
@@ -60,11 +52,11 @@ uint32_t max_frame_payload(const StreamHeader& h) {
 
 Status serialize_header(const StreamHeader& h, std::vector<uint8_t>* out) {
   VAEC_RETURN_IF_ERROR(validate_header(h));
-  std::vector<uint8_t> b(kHeaderSizeV1, 0);
+  std::vector<uint8_t> b(kHeaderSize, 0);
   std::memcpy(b.data(), kMagic, 8);
   store_le16(&b[8], kVersionMajor);
   store_le16(&b[10], kVersionMinor);
-  store_le32(&b[12], uint32_t(kHeaderSizeV1));
+  store_le32(&b[12], uint32_t(kHeaderSize));
   store_le32(&b[16], h.width);
   store_le32(&b[20], h.height);
   b[24] = uint8_t(h.pixel_format);
@@ -86,7 +78,7 @@ Status header_record_size(const uint8_t* first16, size_t* size) {
   if (major < kOldestReadableMajor || major > kVersionMajor)
     return Status(StatusCode::kUnsupported, "header: unsupported major version");
   const uint32_t s = load_le32(first16 + 12);
-  if (s < kHeaderSizeV1 || s > kMaxHeaderSize) return corrupt("header: bad header size");
+  if (s < kHeaderSize || s > kMaxHeaderSize) return corrupt("header: bad header size");
   *size = s;
   return OkStatus();
 }

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "entropy/status.h"
+#include "common/hash.h"
+#include "common/limits.h"
+#include "common/status.h"
 
 namespace vaec::bitstream {
 
@@ -26,18 +28,13 @@ constexpr uint16_t kVersionMinor = 0;
 constexpr uint8_t kMagic[8] = {0x89, 'V', 'A', 'E', 0x0D, 0x0A, 0x1A, 0x0A};
 constexpr uint8_t kFooterMagic[8] = {'V', 'A', 'E', 'I', 'N', 'D', 'E', 'X'};
 
-constexpr size_t kHeaderSizeV1 = 72;       // header record size written by this version
+constexpr size_t kHeaderSize = 72;         // header record size written by this version (2.x, 1.x)
 constexpr size_t kMaxHeaderSize = 4096;    // larger header_size fields are rejected
 constexpr size_t kPacketHeaderSize = 24;
 constexpr size_t kFooterSize = 16;
 constexpr size_t kIndexEntrySize = 16;
 
-// Limits, checked before anything is allocated.
-constexpr uint32_t kMaxDimension = 16384;
-constexpr uint32_t kMaxRateTerm = 1000000;       // fps_num and fps_den
-constexpr uint32_t kMaxGop = 65535;
-constexpr uint32_t kMaxFrameCount = 1u << 31;    // also bounds display indices
-constexpr uint32_t kMaxPayloadSize = 1u << 28;   // 256 MiB, any record
+// The limits (kMaxDimension, kMaxPayloadSize, ...) are the base layer's: common/limits.h.
 
 enum class PixelFormat : uint8_t { kYuv420p8 = 0 };
 
@@ -48,11 +45,6 @@ enum class PacketType : uint8_t {
   // Types >= kFirstSkippable are optional: readers that do not know them skip them.
 };
 constexpr uint8_t kFirstSkippable = 0x80;
-
-using ModelHash = std::array<uint8_t, 16>;
-
-// XXH3-128 of the model file's bytes, big-endian (the canonical XXH128 byte order).
-ModelHash compute_model_hash(const uint8_t* data, size_t size);
 
 struct StreamHeader {
   uint16_t version_major = kVersionMajor;  // set by the writer; reported by the reader

@@ -70,18 +70,26 @@ Status ContainerReader::read_packet(Packet* out) {
       return Status(StatusCode::kEndOfStream, "container: end of stream (no index)");
     }
     const bool is_index = raw[0] == uint8_t(PacketType::kIndex);
-    // Having read the whole stream we know how large its index can be.
-    const uint64_t index_max = seeked_ ? kMaxPayloadSize : 8 + kIndexEntrySize * intra_.size();
+    // Having read the whole stream (nothing skipped) we know how large its index can be.
+    const uint64_t index_max = seeked_ || damaged_ ? kMaxPayloadSize : 8 + kIndexEntrySize * intra_.size();
     const uint32_t max_payload = is_index ? uint32_t(std::min<uint64_t>(kMaxPayloadSize, index_max))
                                           : max_frame_payload(header_);
     PacketHeader h;
+    out->display_index = kUnknownFrame;
+    out->offset = record_offset;
     st = parse_packet_header(raw, max_payload, &h);
-    if (!st.ok()) return fail(st);
+    if (!st.ok()) return resume_after_damage(st, record_offset);
     std::vector<uint8_t>& payload = out->payload;
     st = read_payload(h.payload_size, &payload);
     if (!st.ok()) return fail(st);
-    if (!packet_checksum_ok(raw, h, payload.data()))
-      return fail(Status(StatusCode::kChecksumMismatch, "container: packet checksum mismatch"));
+    if (!packet_checksum_ok(raw, h, payload.data())) {
+      if (is_index) return fail(Status(StatusCode::kChecksumMismatch, "container: index checksum mismatch"));
+      // The record's length was right (the next one starts where expected): only it is lost.
+      damaged_ = true;
+      ++frames_;
+      out->display_index = h.display_index;
+      return Status(StatusCode::kChecksumMismatch, "container: packet checksum mismatch");
+    }
     if (is_index) {
       st = finish_with_index(h, payload, record_offset);
       if (!st.ok()) return fail(st);
@@ -92,7 +100,7 @@ Status ContainerReader::read_packet(Packet* out) {
 
     if (frames_ == 0 && !seeked_ && h.type != uint8_t(PacketType::kIntraFrame))
       return fail(Status(StatusCode::kCorruptData, "container: first frame is not intra"));
-    if (header_.frame_count != 0 && !seeked_ && frames_ >= header_.frame_count)
+    if (header_.frame_count != 0 && !seeked_ && !damaged_ && frames_ >= header_.frame_count)
       return fail(Status(StatusCode::kCorruptData, "container: more frames than the header says"));
     if (h.type == uint8_t(PacketType::kIntraFrame)) {
       if (!intra_.empty() && h.display_index <= intra_.back().display_index)
@@ -100,6 +108,7 @@ Status ContainerReader::read_packet(Packet* out) {
       intra_.push_back({h.display_index, record_offset});
     }
     ++frames_;
+    std::copy(raw, raw + kPacketHeaderSize, out->record_header.begin());
     out->type = PacketType(h.type);
     out->display_index = h.display_index;
     out->offset = record_offset;
@@ -114,7 +123,7 @@ Status ContainerReader::finish_with_index(const PacketHeader& h, const std::vect
   (void)h;
   StreamIndex index;
   VAEC_RETURN_IF_ERROR(parse_index_payload(payload.data(), payload.size(), record_offset, &index));
-  if (!seeked_) {
+  if (!seeked_ && !damaged_) {
     if (index.frame_count != frames_ || index.entries != intra_)
       return Status(StatusCode::kCorruptData, "container: index does not match the stream");
     if (header_.frame_count != 0 && header_.frame_count != frames_)
@@ -132,6 +141,26 @@ Status ContainerReader::finish_with_index(const PacketHeader& h, const std::vect
   if (!st.ok() || !at_end) return Status(StatusCode::kCorruptData, "container: data after the footer");
   has_index_ = true;
   return OkStatus();
+}
+
+// A record header was unreadable, so where the next record starts is unknown: continue at the
+// first I-frame of the index after it (what follows a lost frame up to there depends on it).
+Status ContainerReader::resume_after_damage(Status damage, uint64_t record_offset) {
+  StreamIndex index;
+  if (!src_->seekable() || !load_index(&index).ok()) return fail(damage);
+  damaged_ = true;
+  for (const IndexEntry& e : index.entries)
+    if (e.offset > record_offset) {
+      Status st = src_->seek(e.offset);
+      if (!st.ok()) return fail(st);
+      pos_ = e.offset;
+      while (!intra_.empty() && intra_.back().display_index >= e.display_index) intra_.pop_back();
+      return damage;
+    }
+  // No I-frame after the damage: nothing further can be decoded, and the index is intact.
+  state_ = State::kEnded;
+  has_index_ = true;
+  return damage;
 }
 
 Status ContainerReader::load_index(StreamIndex* out) {

@@ -1,8 +1,15 @@
 // Reads a .vae stream record by record. Works on pipes; a stream cut at a record boundary
 // (no index) still yields all its frames. Every field is checked against the limits in
-// container.h before anything is allocated, and payload buffers grow only as bytes arrive.
+// common/limits.h before anything is allocated, and payload buffers grow only as bytes arrive.
+//
+// Damage costs only the frames it touches: a frame record whose checksum fails is reported
+// (with the display index its header names) and reading goes on with the next record; a
+// record whose header is unreadable is reported and reading resumes at the next I-frame of
+// the index (seekable, indexed files). Only what cannot be resumed from is final: a stream
+// cut inside a record, a damaged index or footer, a damaged header in a pipe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -15,6 +22,7 @@ struct Packet {
   PacketType type = PacketType::kIntraFrame;
   uint64_t display_index = 0;
   uint64_t offset = 0;  // of its record from the start of the stream
+  std::array<uint8_t, kPacketHeaderSize> record_header{};  // the record's first bytes, as read
   std::vector<uint8_t> payload;
 };
 
@@ -24,9 +32,13 @@ class ContainerReader {
 
   Status read_header(StreamHeader* out);
   // The next frame. kEndOfStream after the last one: has_index() tells whether the stream
-  // ended with its index and footer or was cut at a record boundary. Errors are sticky.
+  // ended with its index and footer or was cut at a record boundary. An error loses a record:
+  // out->display_index names its frame (kUnknownFrame when its header is unreadable), and
+  // unless failed(), the next call goes on after it. failed() errors are sticky.
   Status read_packet(Packet* out);
   bool has_index() const { return has_index_; }
+  bool failed() const { return state_ == State::kFailed; }
+  static constexpr uint64_t kUnknownFrame = ~uint64_t(0);
 
   // Seekable sources, after read_header: reads the index through the footer without reading
   // the packets; the read position is unchanged. kTruncated when the stream has no index.
@@ -42,6 +54,7 @@ class ContainerReader {
   Status read_payload(uint32_t size, std::vector<uint8_t>* out);
   Status finish_with_index(const PacketHeader& h, const std::vector<uint8_t>& payload,
                            uint64_t record_offset);
+  Status resume_after_damage(Status damage, uint64_t record_offset);
 
   enum class State { kNeedHeader, kPackets, kEnded, kFailed };
   ByteSource* src_;
@@ -53,6 +66,7 @@ class ContainerReader {
   uint32_t frames_ = 0;
   bool seeked_ = false;  // after seek_to the frames seen are not the whole stream
   bool has_index_ = false;
+  bool damaged_ = false;  // a record was lost: the index cannot match what was read
   std::vector<IndexEntry> intra_;
 };
 

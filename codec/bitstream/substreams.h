@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "entropy/status.h"
+#include "common/status.h"
 
 namespace vaec::bitstream {
 

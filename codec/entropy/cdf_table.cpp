@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "entropy/byte_io.h"
-#include "entropy/hash.h"
+#include "common/hash.h"
 #include "entropy/rans_internal.h"
 
 namespace vaec::entropy {

@@ -1,4 +1,4 @@
-// Quantized CDF tables for the rANS coder (DESIGN.md §2).
+// Quantized CDF tables for the rANS coder (docs/architecture.md "Decisions").
 //
 // A table codes the integers offset .. offset + num_values() - 1 directly; any other int32 is
 // coded as the table's escape symbol followed by a bypass code (see rans.h), so every int32 is
@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "entropy/status.h"
+#include "common/status.h"
 
 namespace vaec::entropy {
 

@@ -1,4 +1,4 @@
-// Gaussian-conditional CDF tables (mean-scale hyperprior, DESIGN.md §1-2).
+// Gaussian-conditional CDF tables (mean-scale hyperprior, docs/architecture.md "Decisions").
 //
 // The model predicts a mean μ and a scale σ per latent element and codes the integer
 // v = round(y - μ) (so ŷ = v + μ) with the table of the smallest table scale >= σ.
@@ -16,7 +16,7 @@
 #include <cstdint>
 
 #include "entropy/cdf_table.h"
-#include "entropy/status.h"
+#include "common/status.h"
 
 namespace vaec::entropy {
 

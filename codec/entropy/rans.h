@@ -1,4 +1,4 @@
-// rANS entropy coder over plain integer arrays (DESIGN.md §2).
+// rANS entropy coder over plain integer arrays (docs/architecture.md "Decisions").
 //
 // values[i] is coded with table cdf_index[i] of a CdfTableSet. Values outside a table's range
 // are coded as its escape symbol plus a bypass code, so any int32 round-trips exactly.
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "entropy/cdf_table.h"
-#include "entropy/status.h"
+#include "common/status.h"
 
 namespace vaec::entropy {
 

@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 #include <torch/autograd.h>
 
+#include "common/limits.h"
 #include "entropy/gaussian_tables.h"
 #include "model/layout.h"
 
@@ -20,7 +21,7 @@ int padded(int extent) { return int((extent + kLumaMultiple - 1) / kLumaMultiple
 inline float mean_value(int32_t q) { return float(q) * (1.0f / float(1 << kActivationFracBits)); }
 
 void check_size(int width, int height) {
-  if (width <= 0 || height <= 0 || width > 16384 || height > 16384)
+  if (width <= 0 || height <= 0 || uint32_t(width) > kMaxDimension || uint32_t(height) > kMaxDimension)
     throw std::invalid_argument("frame size out of range");
 }
 

@@ -1,6 +1,6 @@
 // Building blocks of the transforms: a gradient-friendly lower bound, stable (reparametrised)
 // GDN/IGDN (Ballé et al. 2016; bounds as in CompressAI), and sub-pixel up-convolution
-// (conv + pixel_shuffle; ConvTranspose2d is 4-15x slower in this LibTorch, DESIGN.md §3).
+// (conv + pixel_shuffle; ConvTranspose2d is 4-15x slower in this LibTorch, docs/architecture.md "Decisions").
 #pragma once
 
 #include <utility>

@@ -1,4 +1,4 @@
-// Frame <-> network tensor layout (DESIGN.md §2): luma is split 2x2 into four channels
+// Frame <-> network tensor layout (docs/architecture.md "Decisions"): luma is split 2x2 into four channels
 // (space-to-depth) and concatenated with U and V, giving 6 channels at half resolution.
 // Samples are normalised to [-0.5, 0.5].
 #pragma once

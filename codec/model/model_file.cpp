@@ -147,13 +147,11 @@ void IntraModel::save(const std::string& path) const { write_file_atomic(path, s
 IntraModel IntraModel::load(const std::string& path) { return parse(read_whole_file(path), path); }
 
 at::Tensor IntraModel::synthesis(const at::Tensor& y_hat) {
-  if (!fast_synthesis_.tried) {
-    // VAEC_LIBTORCH_TRANSFORMS=1 keeps LibTorch's path, to compare speed and pictures.
-    const char* env = std::getenv("VAEC_LIBTORCH_TRANSFORMS");
-    if (!env || std::string(env) != "1") fast_synthesis_.onednn = OnednnSynthesis::create(net_);
+  if (!libtorch_synthesis_ && !fast_synthesis_.tried) {
+    fast_synthesis_.onednn = OnednnSynthesis::create(net_);
     fast_synthesis_.tried = true;
   }
-  if (fast_synthesis_.onednn) return fast_synthesis_.onednn->run(y_hat);
+  if (!libtorch_synthesis_ && fast_synthesis_.onednn) return fast_synthesis_.onednn->run(y_hat);
   return net_->synthesis(y_hat.contiguous(at::MemoryFormat::ChannelsLast));
 }
 

@@ -1,6 +1,8 @@
 // The shipping model file (.vaem): float weights of the transforms, the integer hyper-synthesis,
-// the factorized CDF tables of z, and metadata, in a tensor_file container whose payload hash is
-// the model's content hash (the bitstream stores it and the decoder refuses a different model).
+// the factorized CDF tables of z, and metadata, in a tensor_file container whose payload hash
+// (XXH64) is content_hash(), what `vaec train --export` prints. A stream header records
+// another hash, XXH3-128 of the whole file's bytes (model/loaded_model.h, common/hash.h), and the
+// decoder refuses a model whose file hashes differently.
 #pragma once
 
 #include <cstdint>
@@ -37,7 +39,7 @@ class IntraModel {
   std::vector<uint8_t> serialize() const;
   void save(const std::string& path) const;  // atomic
 
-  uint64_t content_hash() const { return hash_; }  // of the serialized payload
+  uint64_t content_hash() const { return hash_; }  // XXH64 of the serialized payload (not the stream's)
   Vae& net() { return net_; }
   const IntegerHyperSynthesis& hyper_synthesis() const { return hyper_; }
   const entropy::CdfTableSet& z_tables() const { return z_tables_; }
@@ -51,6 +53,9 @@ class IntraModel {
   // when it can run this network, else LibTorch's. Built on first use from the weights of that
   // moment; a copy of this model builds its own (the path keeps per-call state).
   at::Tensor synthesis(const at::Tensor& y_hat);
+  // Runs g_s on LibTorch's path even where oneDNN's could: to compare speed and pictures
+  // (docs/performance.md). Off by default.
+  void use_libtorch_synthesis(bool on) { libtorch_synthesis_ = on; }
 
  private:
   struct LazySynthesis {
@@ -61,6 +66,7 @@ class IntraModel {
     bool tried = false;
   };
   LazySynthesis fast_synthesis_;
+  bool libtorch_synthesis_ = false;
   Vae net_{nullptr};
   IntegerHyperSynthesis hyper_;
   entropy::CdfTableSet z_tables_;

@@ -7,7 +7,7 @@
 //   - IGDN's 1x1 convolution carries sqrt and the product with x as oneDNN post-ops.
 // The convolutions are oneDNN's own kernels in both paths, so on our machines the decoded
 // pictures came out byte-identical to LibTorch's (docs/performance.md); nothing relies on it
-// (synthesis may use fast float code, DESIGN.md §2; the tests allow float rounding). A
+// (synthesis may use fast float code, docs/architecture.md "Decisions"; the tests allow float rounding). A
 // region's pixels equal the whole frame's: every shape runs the same kernels, which sum each
 // output in a fixed order (tests/model/test_incremental_synthesis.cpp).
 #pragma once

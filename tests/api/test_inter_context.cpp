@@ -2,7 +2,7 @@
 // and their wire format.
 #include <vector>
 
-#include "api/inter_context.h"
+#include "coding/inter_context.h"
 #include "entropy/gaussian_tables.h"
 #include "entropy/rans.h"
 
@@ -10,7 +10,7 @@
 #include <catch2/catch.hpp>
 
 using namespace vaec;
-using namespace vaec::api;
+using namespace vaec::coding;
 
 TEST_CASE("class scales round-trip as deltas, and out-of-range scales are corrupt data", "[inter]") {
   entropy::CdfTableSet tables;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "entropy/byte_io.h"
-#include "entropy/hash.h"
+#include "common/hash.h"
 #include "metrics/psnr.h"
 #include "support/test_support.h"
 #include "vaec/vaec.h"
@@ -128,6 +128,20 @@ TEST_CASE("a damaged frame loses the P-frames after it until the next I-frame", 
   const Decoded orphan = decode(s, {enc.records[0], enc.records[6]});
   CHECK(orphan.statuses.at(1) == VAEC_EINVALIDDATA);
   CHECK(orphan.detail.find("I-frame") != std::string::npos);
+}
+
+TEST_CASE("a P-frame whose predecessor never arrived is refused, not decoded on a stale reference",
+          "[api][inter][errors]") {
+  auto s = settings_for(kModel, kW, kH);
+  s.gop = 4;
+  const Encoded enc = encode(s, static_scene(6));
+  REQUIRE(frame_types(enc) == std::vector<VaecFrameType>{I, P, P, P, I, P});
+  // Frame 2's record is lost in transport (never sent): frames 3 predicts from it.
+  const Decoded dec = decode(s, {enc.records[0], enc.records[1], enc.records[2], enc.records[4], enc.records[5],
+                                 enc.records[6]});
+  CHECK(dec.statuses == std::vector<int>{VAEC_OK, VAEC_OK, VAEC_OK, VAEC_EINVALIDDATA, VAEC_OK, VAEC_OK});
+  CHECK(dec.frames.size() == 4);
+  CHECK(dec.detail.find("frame 3") != std::string::npos);
 }
 
 

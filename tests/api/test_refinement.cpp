@@ -8,13 +8,14 @@
 
 #include <catch2/catch.hpp>
 
-#include "api/quality_map.h"
-#include "api/refinement.h"
+#include "coding/quality_map.h"
+#include "coding/dec_refinement.h"
+#include "coding/enc_refinement.h"
 #include "metrics/psnr.h"
 #include "support/test_support.h"
 
 using namespace vaec;
-using namespace vaec::api;
+using namespace vaec::coding;
 
 namespace {
 

@@ -67,7 +67,7 @@ TEST_CASE("truncation at every byte gives a clean error or a clean early end", "
   const auto frames = test::make_frames(6, h.gop, 10);
   const std::vector<uint8_t> good = test::write_stream(h, frames);
   // Record boundaries: where a cut stream is a valid stream without index.
-  std::vector<size_t> boundaries = {kHeaderSizeV1};
+  std::vector<size_t> boundaries = {kHeaderSize};
   for (const auto& f : frames) boundaries.push_back(boundaries.back() + kPacketHeaderSize + f.payload.size());
   for (size_t len = 0; len < good.size(); ++len) {
     const Outcome o = read_all(good, len);
@@ -83,4 +83,97 @@ TEST_CASE("truncation at every byte gives a clean error or a clean early end", "
       CHECK_FALSE(o.status.ok());
     }
   }
+}
+
+namespace {
+
+// Reads every record, going on after errors while the reader can: the frames read, and the
+// display index of each record reported lost (kUnknownFrame when its header was unreadable).
+struct Resumed {
+  std::vector<uint64_t> frames, lost;
+  bool failed = false, has_index = false;
+};
+
+Resumed read_resuming(const std::vector<uint8_t>& bytes) {
+  MemorySource src(bytes.data(), bytes.size());
+  ContainerReader reader(&src);
+  Resumed r;
+  StreamHeader h;
+  REQUIRE(reader.read_header(&h).ok());
+  for (;;) {
+    Packet p;
+    const Status st = reader.read_packet(&p);
+    if (st.code() == StatusCode::kEndOfStream) break;
+    if (st.ok()) {
+      r.frames.push_back(p.display_index);
+      continue;
+    }
+    r.lost.push_back(p.display_index);
+    if (reader.failed()) break;
+  }
+  r.failed = reader.failed();
+  r.has_index = reader.has_index();
+  return r;
+}
+
+// Byte offset of frame i's record.
+size_t record_offset(const std::vector<test::TestFrame>& frames, size_t i) {
+  size_t at = kHeaderSize;
+  for (size_t k = 0; k < i; ++k) at += kPacketHeaderSize + frames[k].payload.size();
+  return at;
+}
+
+}  // namespace
+
+TEST_CASE("a record with a bad checksum is lost alone; reading goes on", "[container][damage]") {
+  StreamHeader h = test::small_header();
+  h.gop = 4;
+  const auto frames = test::make_frames(12, h.gop, 5);
+  std::vector<uint8_t> bytes = test::write_stream(h, frames);
+  bytes[record_offset(frames, 5) + kPacketHeaderSize + 2] ^= 0x40;  // frame 5's payload
+  const Resumed r = read_resuming(bytes);
+  CHECK(r.lost == std::vector<uint64_t>{5});
+  CHECK(r.frames == std::vector<uint64_t>{0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11});
+  CHECK_FALSE(r.failed);
+  CHECK(r.has_index);
+}
+
+TEST_CASE("an unreadable record header resumes at the next I-frame of the index", "[container][damage]") {
+  StreamHeader h = test::small_header();
+  h.gop = 4;
+  const auto frames = test::make_frames(12, h.gop, 6);
+  std::vector<uint8_t> bytes = test::write_stream(h, frames);
+  bytes[record_offset(frames, 4)] = 0x55;  // frame 4's type: no such record type
+  Resumed r = read_resuming(bytes);
+  CHECK(r.lost == std::vector<uint64_t>{ContainerReader::kUnknownFrame});
+  CHECK(r.frames == std::vector<uint64_t>{0, 1, 2, 3, 8, 9, 10, 11});
+  CHECK(r.has_index);
+
+  SECTION("after the last I-frame, the readable part ends there") {
+    bytes = test::write_stream(h, frames);
+    bytes[record_offset(frames, 9)] = 0x55;
+    r = read_resuming(bytes);
+    CHECK(r.frames == std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8});
+    CHECK_FALSE(r.failed);
+  }
+  SECTION("without an index (a cut stream) there is nowhere to resume: the error is final") {
+    bytes = test::write_stream(h, frames);
+    bytes.resize(record_offset(frames, 11));  // cut at a record boundary: no index
+    bytes[record_offset(frames, 4)] = 0x55;
+    r = read_resuming(bytes);
+    CHECK(r.frames == std::vector<uint64_t>{0, 1, 2, 3});
+    CHECK(r.failed);
+  }
+}
+
+TEST_CASE("a damaged index is final but costs no frame", "[container][damage]") {
+  StreamHeader h = test::small_header();
+  h.gop = 4;
+  const auto frames = test::make_frames(8, h.gop, 7);
+  std::vector<uint8_t> bytes = test::write_stream(h, frames);
+  bytes[record_offset(frames, 8) + kPacketHeaderSize + 1] ^= 0x01;
+  const Resumed r = read_resuming(bytes);
+  CHECK(r.frames.size() == 8);
+  CHECK(r.failed);
+  CHECK_FALSE(r.has_index);
 }

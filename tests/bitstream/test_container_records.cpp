@@ -27,7 +27,7 @@ TEST_CASE("stream header round-trips every field", "[container]") {
   h.frame_count = 1234;
   std::vector<uint8_t> rec;
   REQUIRE(serialize_header(h, &rec).ok());
-  CHECK(rec.size() == kHeaderSizeV1);
+  CHECK(rec.size() == kHeaderSize);
   CHECK(std::memcmp(rec.data(), kMagic, 8) == 0);
   size_t size = 0;
   REQUIRE(header_record_size(rec.data(), &size).ok());

@@ -253,6 +253,67 @@ TEST_CASE("damaged and foreign streams are reported, and intact frames still com
   }
 }
 
+TEST_CASE("a damaged stream keeps every intact frame and names each lost one", "[cli][codec][errors]") {
+  test::TempDir tmp;
+  const std::string vae = tmp.path("s.vae");
+  const int kFrames = 30;
+  REQUIRE(vaec_cli("encode --quality 30 --gop 10 --frames 30 " + test::sample_path() + " -o " + vae).exit_code == 0);
+  auto info = nlohmann::json::parse(vaec_cli("info --json " + vae).output);
+  REQUIRE(info["frames"] == kFrames);
+  std::vector<int64_t> offset{info["header_bytes"].get<int64_t>()};  // of each frame's record
+  std::vector<int> intra;                                             // the I-frames (scene cuts too)
+  for (const auto& f : info["per_frame"]) {
+    if (f["type"] == "I") intra.push_back(int(offset.size()) - 1);
+    offset.push_back(offset.back() + f["bytes"].get<int64_t>());
+  }
+  intra.push_back(kFrames);
+  // A GOP with an I-frame after it, the longer the better: [first, next).
+  size_t g = 0;
+  for (size_t k = 0; k + 2 < intra.size(); ++k)
+    if (intra[k + 1] - intra[k] > intra[g + 1] - intra[g]) g = k;
+  const int first = intra[g], next = intra[g + 1];
+  REQUIRE(next - first >= 4);
+  REQUIRE(next < kFrames);
+  const int64_t total = info["total_bytes"].get<int64_t>();
+  // Overwrites `count` bytes at `at` with `byte`, then decodes: the result and the frames written.
+  auto damage_and_decode = [&](int64_t at, int64_t count, const char* byte) {
+    const std::string bad = tmp.path("bad.vae"), out = tmp.path("bad.y4m");
+    test::run("cp " + vae + " " + bad + " && head -c " + std::to_string(count) + " /dev/zero | tr '\\000' '" + byte +
+              "' | dd of=" + bad + " bs=1 seek=" + std::to_string(at) + " conv=notrunc 2>/dev/null");
+    auto r = vaec_cli("decode " + bad + " -o " + out);
+    auto frames = test::run("ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 " + out);
+    return std::make_pair(r, frames.exit_code == 0 ? std::stoi(frames.output) : -1);
+  };
+  auto named = [](const test::CommandResult& r, int frame) {
+    return r.output.find("frame " + std::to_string(frame) + ": ") != std::string::npos;
+  };
+  SECTION("a P-frame in the middle of a GOP loses the rest of that GOP only") {
+    const int lost = (first + next) / 2;
+    auto [r, frames] = damage_and_decode(offset[size_t(lost)] + 30, 1, "\\377");
+    CHECK(r.exit_code == 1);
+    CHECK(frames == kFrames - (next - lost));
+    CHECK(r.output.find("checksum") != std::string::npos);
+    for (int f = lost; f < next; ++f) CHECK(named(r, f));
+    CHECK_FALSE(named(r, lost - 1));
+    CHECK_FALSE(named(r, next));
+  }
+  SECTION("a whole I-frame, record header too: reading resumes at the next I-frame") {
+    auto [r, frames] = damage_and_decode(offset[size_t(first)], offset[size_t(first) + 1] - offset[size_t(first)],
+                                         "\\252");
+    CHECK(r.exit_code == 1);
+    CHECK(frames == kFrames - (next - first));
+    CHECK(r.output.find("frames " + std::to_string(first) + " to " + std::to_string(next - 1)) != std::string::npos);
+  }
+  SECTION("a damaged index or footer loses no frame, and says so") {
+    for (int64_t at : {offset[kFrames] + 30, total - 3}) {
+      auto [r, frames] = damage_and_decode(at, 1, "\\377");
+      CHECK(r.exit_code == 1);
+      CHECK(frames == kFrames);
+      CHECK(r.output.find("damaged") != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("bench prints one parsable row per case", "[cli][codec]") {
   auto r = vaec_cli("bench --sizes 128x96 --threads 1,2 --frames 1 --json");
   REQUIRE(r.exit_code == 0);

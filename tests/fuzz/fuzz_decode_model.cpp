@@ -21,7 +21,7 @@ namespace {
 
 struct FuzzModel {
   std::string path = VAEC_FUZZ_DECODE_MODEL;
-  bitstream::ModelHash hash{};
+  ModelHash hash{};
   FuzzModel() {
     std::ifstream in(path, std::ios::binary);
     const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -29,7 +29,7 @@ struct FuzzModel {
       std::fprintf(stderr, "cannot read %s\n", path.c_str());
       std::abort();
     }
-    hash = bitstream::compute_model_hash(bytes.data(), bytes.size());
+    hash = compute_model_hash(bytes.data(), bytes.size());
   }
 };
 
@@ -41,7 +41,7 @@ const FuzzModel& fuzz_model() {
 }  // namespace
 
 const std::string& decode_model_path() { return fuzz_model().path; }
-const bitstream::ModelHash& decode_model_hash() { return fuzz_model().hash; }
+const ModelHash& decode_model_hash() { return fuzz_model().hash; }
 
 model::IntraModel& decode_model() {
   static model::IntraModel m = model::IntraModel::load(decode_model_path());

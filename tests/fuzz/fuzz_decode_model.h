@@ -15,7 +15,7 @@ namespace vaec::fuzz {
 // Path of the model file.
 const std::string& decode_model_path();
 // XXH3-128 of that file: what a stream header must carry.
-const bitstream::ModelHash& decode_model_hash();
+const ModelHash& decode_model_hash();
 
 // Writes a new tiny random model (what decode_model.vaem was made with).
 void write_decode_model(const std::string& path);

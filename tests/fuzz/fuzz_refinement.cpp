@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < fuzz::kRefinementInputPrefix) return 0;
   fuzz::RefinementInput in = fuzz::refinement_input(data);
   const int w = in.picture.width, h = in.picture.height;
-  api::RefinementOffsets offsets;
-  const Status st = api::decode_refinement(data + fuzz::kRefinementInputPrefix, size - fuzz::kRefinementInputPrefix,
+  coding::RefinementOffsets offsets;
+  const Status st = coding::decode_refinement(data + fuzz::kRefinementInputPrefix, size - fuzz::kRefinementInputPrefix,
                                            in.context(), &in.picture, &offsets);
   static const bool verbose = std::getenv("VAEC_FUZZ_VERBOSE") != nullptr;
   if (verbose) std::fprintf(stderr, "%dx%d: %s\n", w, h, st.ok() ? "ok" : st.message());

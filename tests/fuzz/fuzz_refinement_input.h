@@ -8,7 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "api/refinement.h"
+#include "coding/dec_refinement.h"
+#include "coding/enc_refinement.h"
 #include "common/frame.h"
 
 namespace vaec::fuzz {
@@ -17,13 +18,13 @@ constexpr size_t kRefinementInputPrefix = 3;
 
 struct RefinementInput {
   Frame picture;
-  api::LatentBusyness busyness;
+  coding::LatentBusyness busyness;
   std::vector<uint8_t> activity;
-  api::RefinementOffsets previous;
+  coding::RefinementOffsets previous;
   bool inter = false;
 
-  api::RefinementContext context() const {
-    api::RefinementContext ctx;
+  coding::RefinementContext context() const {
+    coding::RefinementContext ctx;
     ctx.busyness = busyness;
     if (inter) {
       ctx.previous = &previous;

@@ -11,8 +11,10 @@
 
 #include <ATen/Parallel.h>
 
-#include "api/inter_payload.h"
-#include "api/intra_payload.h"
+#include "coding/dec_inter.h"
+#include "coding/enc_inter.h"
+#include "coding/dec_intra.h"
+#include "coding/enc_intra.h"
 #include "fuzz_decode_model.h"
 #include "model/model_file.h"
 
@@ -57,7 +59,7 @@ int main(int argc, char** argv) {
   const Case cases[] = {{16, 16, 50}, {64, 48, 90}, {71, 49, 10}, {130, 97, 100}, {256, 256, 60}};
   unsigned seed = 1;
   for (const Case& c : cases) {
-    const std::vector<uint8_t> payload = api::encode_intra_payload(model, make_frame(c.w, c.h, seed++), c.quality);
+    const std::vector<uint8_t> payload = coding::encode_intra_payload(model, make_frame(c.w, c.h, seed++), c.quality);
     std::vector<uint8_t> in = {uint8_t(c.w - 1), uint8_t(c.h - 1), 0};
     in.insert(in.end(), payload.begin(), payload.end());
     save(out, "seed_" + std::to_string(c.w) + "x" + std::to_string(c.h), in);
@@ -73,10 +75,10 @@ int main(int argc, char** argv) {
   for (unsigned frame_seed : {40u, 99u}) {
     const int w = 64, h = 48;
     const std::vector<uint8_t> intra = fuzz::payload_from_symbols(w, h, fuzz::kReferenceQuality, {}, {});
-    api::Reference ref;
-    api::InterResidual residual;
-    if (!api::decode_intra_payload(model, intra.data(), intra.size(), w, h, &ref).ok()) return 1;
-    const std::vector<uint8_t> payload = api::encode_inter_payload(
+    coding::Reference ref;
+    coding::InterResidual residual;
+    if (!coding::decode_intra_payload(model, intra.data(), intra.size(), w, h, &ref).ok()) return 1;
+    const std::vector<uint8_t> payload = coding::encode_inter_payload(
         model::analyse_transform(model, make_frame(w, h, frame_seed), fuzz::kReferenceQuality), ref, &residual);
     std::vector<uint8_t> in = {uint8_t(w - 1), uint8_t(h - 1), 4};
     in.insert(in.end(), payload.begin(), payload.end());

@@ -28,9 +28,9 @@ int main(int argc, char** argv) {
     for (int p = 0; p < 3; ++p)
       for (size_t i = 0; i < original.planes[p].size(); ++i)
         original.planes[p][i] = uint8_t(std::min(255, original.planes[p][i] + int(i * 31 % 23)));
-    api::RefinementOffsets offsets;
+    coding::RefinementOffsets offsets;
     std::vector<uint8_t> bytes(prefix, prefix + fuzz::kRefinementInputPrefix);
-    const std::vector<uint8_t> stream = api::encode_refinement(original, step, in.context(), &in.picture, &offsets);
+    const std::vector<uint8_t> stream = coding::encode_refinement(original, step, in.context(), &in.picture, &offsets);
     bytes.insert(bytes.end(), stream.begin(), stream.end());
     std::ofstream(dir / ("seed" + std::to_string(n++)), std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));

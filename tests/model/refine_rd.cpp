@@ -10,8 +10,10 @@
 #include <sstream>
 #include <string>
 
-#include "api/intra_payload.h"
-#include "api/refinement.h"
+#include "coding/dec_intra.h"
+#include "coding/enc_intra.h"
+#include "coding/dec_refinement.h"
+#include "coding/enc_refinement.h"
 #include "io/video_reader.h"
 #include "metrics/psnr.h"
 #include "model/intra.h"
@@ -42,19 +44,19 @@ int main(int argc, char** argv) {
     ++n;
     for (size_t k = 0; k < qualities.size(); ++k) {
       const int q = qualities[k];
-      const std::vector<uint8_t> payload = api::encode_intra_payload(m, f, q);
-      api::Reference ref;
-      if (!api::decode_intra_payload(m, payload.data(), payload.size(), f.width, f.height, &ref).ok()) return 1;
+      const std::vector<uint8_t> payload = coding::encode_intra_payload(m, f, q);
+      coding::Reference ref;
+      if (!coding::decode_intra_payload(m, payload.data(), payload.size(), f.width, f.height, &ref).ok()) return 1;
       const Frame base = model::synthesise_q10(m, ref.y_hat_q10, f.width, f.height, q);
-      const api::RefinementContext ctx = api::refinement_context(ref, false);
+      const coding::RefinementContext ctx = coding::refinement_context(ref, false);
       for (size_t s = 0; s < steps.size(); ++s) {
         Frame enc = base, dec = base;
-        api::RefinementOffsets offsets;
+        coding::RefinementOffsets offsets;
         size_t bytes = payload.size();
         if (steps[s] > 0) {
-          const std::vector<uint8_t> r = api::encode_refinement(f, steps[s], ctx, &enc, &offsets);
+          const std::vector<uint8_t> r = coding::encode_refinement(f, steps[s], ctx, &enc, &offsets);
           bytes += r.size();
-          if (!api::decode_refinement(r.data(), r.size(), ctx, &dec, &offsets).ok() || dec.planes != enc.planes) {
+          if (!coding::decode_refinement(r.data(), r.size(), ctx, &dec, &offsets).ok() || dec.planes != enc.planes) {
             std::fprintf(stderr, "%s q%d step %d: round trip FAILED\n", argv[a], q, steps[s]);
             return 1;
           }

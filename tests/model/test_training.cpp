@@ -121,7 +121,7 @@ TEST_CASE("vaec train's loop checkpoints, resumes and exports a loadable model",
 
     narrow.init_from = {dir.path("out/train_log.csv")};  // not a checkpoint
     narrow.out_dir = dir.path("narrow2");
-    CHECK_THROWS_AS(train::run_training(narrow), model::ModelFileError);
+    CHECK_THROWS_AS(train::run_training(narrow), train::CheckpointError);
   }
 
   SECTION("--train-only fine-tunes one part of a network assembled from two checkpoints") {

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/model_option.h"
+#include "common/limits.h"
 #include "io/ffmpeg_error.h"
 #include "io/video_reader.h"
 
@@ -48,7 +49,8 @@ bool parse_size(const std::string& s, int& w, int& h) {
   if (s == "1080p") return w = 1920, h = 1080, true;
   if (s == "2160p" || s == "4k") return w = 3840, h = 2160, true;
   char tail;
-  return std::sscanf(s.c_str(), "%dx%d%c", &w, &h, &tail) == 2 && w > 0 && h > 0 && w <= 16384 && h <= 16384;
+  return std::sscanf(s.c_str(), "%dx%d%c", &w, &h, &tail) == 2 && w > 0 && h > 0 &&
+         uint32_t(w) <= kMaxDimension && uint32_t(h) <= kMaxDimension;
 }
 
 // Bilinear resize of one plane (benchmark input only: content realism, not quality, matters).

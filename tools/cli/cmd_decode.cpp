@@ -23,79 +23,86 @@ struct DecodeOptions {
 
 // Moves the reader to the last I-frame at or before `start` when the stream is seekable and
 // indexed; otherwise decoding runs from the start and the frames before `start` are dropped.
-void seek_towards(bitstream::ContainerReader& reader, int64_t start, const std::string& path) {
+void seek_towards(VaeInput& input, int64_t start) {
   if (start == 0) return;
-  bitstream::StreamIndex index;
-  if (!reader.load_index(&index).ok()) return;
-  if (uint64_t(start) >= index.frame_count)
-    throw CommandError(fmt::format("{}: --start-frame {} is past the last frame ({} frames)", path, start,
-                                   index.frame_count));
-  const bitstream::IndexEntry* entry = nullptr;
-  for (const auto& e : index.entries)
-    if (e.display_index <= uint64_t(start)) entry = &e;
-  if (!entry) return;
-  Status st = reader.seek_to(*entry);
-  if (!st.ok()) throw CommandError(status_message(path, "cannot seek to an I-frame", st));
+  const int status = vaec_file_reader_seek(input.reader(), start, nullptr);
+  if (status == VAEC_EUNSUPPORTED) return;
+  int64_t frames = 0;
+  if (status == VAEC_EINVAL && vaec_file_reader_frame_count(input.reader(), &frames) == VAEC_OK)
+    throw CommandError(fmt::format("{}: --start-frame {} is past the last frame ({} frames)", input.path(), start, frames));
+  if (status != VAEC_OK)
+    throw CommandError(fmt::format("{}: cannot seek to an I-frame ({})", input.path(), input.error()));
 }
 
 void decode(const DecodeOptions& o, const GlobalOptions& global) {
   if (!io::is_supported_output(o.output))
     throw CommandError(o.output + ": unknown output extension (use .y4m, .yuv, .mp4 or .mkv)");
   VaeInput input(o.input);
-  auto& reader = input.reader();
-  bitstream::StreamHeader header;
-  Status st = reader.read_header(&header);
-  if (!st.ok()) throw CommandError(status_message(o.input, "not a readable .vae stream", st));
-
-  seek_towards(reader, o.start_frame, o.input);
+  const VaecStreamInfo& info = input.info();
+  seek_towards(input, o.start_frame);
   const std::string model = resolve_model_path(o.model);
   VaecSettings s;
   vaec_default_settings(&s);
   s.model_path = model.c_str();
   s.threads = global.threads;
   DecoderSession decoder(s);
-  std::vector<uint8_t> record;
-  st = bitstream::serialize_header(header, &record);
-  if (!st.ok()) throw CommandError(status_message(o.input, "bad stream header", st));
-  int status = decoder.send(record.data(), record.size());
+  const VaecPacket header = input.header_packet();
+  int status = decoder.send(header.data, header.size);
   if (status != VAEC_OK)
     throw CommandError(o.input + ": " + vaec_status_str(status) + " (" + decoder.last_error() + ")");
 
   std::unique_ptr<io::VideoWriter> writer;
   try {
-    writer = io::VideoWriter::create(o.output, int(header.width), int(header.height),
-                                     Rational{header.fps_num, header.fps_den});
+    writer = io::VideoWriter::create(o.output, info.width, info.height, Rational{info.fps_num, info.fps_den});
   } catch (const io::IoError& e) {
     throw CommandError(e.what());
   }
-  Progress progress("decode", header.frame_count ? std::max<int64_t>(0, int64_t(header.frame_count) - o.start_frame) : -1,
+  Progress progress("decode", info.frame_count ? std::max<int64_t>(0, info.frame_count - o.start_frame) : -1,
                     global.quiet);
-  int64_t decoded = 0;
+  int64_t decoded = 0, next_expected = 0;  // display index the next packet should have
   std::vector<std::string> losses;
   auto on_frame = [&](const VaecPicture& pic) {
     if (pic.pts < o.start_frame) return;  // decoded only as a reference for later frames
     writer->write(frame_from_picture(pic));
     progress.update(++decoded);
   };
+  // Frames the reader skipped to resume after a damaged record (their records were never read).
+  auto name_skipped = [&](int64_t upto) {
+    const int64_t from = std::max(next_expected, o.start_frame);
+    if (upto <= from) return;
+    losses.push_back(upto - from == 1 ? fmt::format("frame {}: lost with a damaged record", from)
+                                      : fmt::format("frames {} to {}: lost with a damaged record", from, upto - 1));
+  };
   try {
     for (;;) {
-      bitstream::Packet packet;
-      st = reader.read_packet(&packet);
-      if (st.code() == StatusCode::kEndOfStream) {
-        if (!reader.has_index()) losses.push_back("the stream has no index: it was cut short, later frames may be missing");
+      VaecPacket packet{};
+      status = vaec_file_read_packet(input.reader(), &packet);
+      if (status == VAEC_EOF) {
+        int64_t frames = 0;
+        if (!vaec_file_reader_complete(input.reader()))
+          losses.push_back("the stream has no index: it was cut short, later frames may be missing");
+        else if (vaec_file_reader_frame_count(input.reader(), &frames) == VAEC_OK)
+          name_skipped(frames);  // a damaged record after the last I-frame ends the readable part
         break;
       }
-      if (!st.ok()) {
-        losses.push_back(fmt::format("frames from {} on: {}", o.start_frame + decoded + int64_t(losses.size()), st.message()));
-        break;
+      if (status != VAEC_OK) {  // a damaged record: the decoder sees the gap at the next P-frame
+        const std::string why = fmt::format("{} ({})", vaec_status_str(status), input.error());
+        if (packet.pts >= 0) {
+          name_skipped(packet.pts);
+          if (packet.pts >= o.start_frame) losses.push_back(fmt::format("frame {}: {}", packet.pts, why));
+          next_expected = std::max(next_expected, packet.pts + 1);
+        } else if (vaec_file_reader_failed(input.reader())) {
+          losses.push_back(fmt::format("after frame {}: {}", next_expected - 1, why));
+        }
+        if (vaec_file_reader_failed(input.reader())) break;
+        continue;
       }
-      record.clear();
-      st = bitstream::append_packet_record(uint8_t(packet.type), packet.display_index, packet.payload.data(),
-                                           packet.payload.size(), &record);
-      status = st.ok() ? decoder.send(record.data(), record.size()) : VAEC_EINVALIDDATA;
+      name_skipped(packet.pts);
+      next_expected = packet.pts + 1;
+      status = decoder.send(packet.data, packet.size);
       if (status != VAEC_OK) {
-        if (int64_t(packet.display_index) >= o.start_frame)
-          losses.push_back(fmt::format("frame {}: {} ({})", packet.display_index, vaec_status_str(status), decoder.last_error()));
+        if (packet.pts >= o.start_frame)
+          losses.push_back(fmt::format("frame {}: {} ({})", packet.pts, vaec_status_str(status), decoder.last_error()));
         continue;  // decoding resumes at the next I-frame
       }
       decoder.drain(on_frame);

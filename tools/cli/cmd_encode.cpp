@@ -57,9 +57,7 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   }
   if (frames == 0) throw CommandError(o.input + ": no frames could be decoded");
   encoder.encode(nullptr, on_packet);
-  Status st = output.writer().finish();
-  if (!st.ok()) throw CommandError(status_message(o.output, "cannot finish the stream", st));
-  const int64_t file_bytes = int64_t(output.writer().bytes_written());
+  const int64_t file_bytes = output.finish();
   output.commit();
   progress.finish();
   if (!global.quiet) {

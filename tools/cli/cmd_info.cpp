@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "api/loaded_model.h"
 #include "cli/commands.h"
 #include "cli/vae_files.h"
 
@@ -26,37 +25,32 @@ struct FrameRow {
 
 void info(const InfoOptions& o) {
   VaeInput input(o.input);
-  auto& reader = input.reader();
-  bitstream::StreamHeader h;
-  Status st = reader.read_header(&h);
-  if (!st.ok()) throw CommandError(status_message(o.input, "not a readable .vae stream", st));
-  std::vector<uint8_t> header_record;
-  (void)bitstream::serialize_header(h, &header_record);
+  const VaecStreamInfo& h = input.info();
+  const VaecPacket header_record = input.header_packet();
 
   std::vector<FrameRow> rows;
   std::string problem;
   for (;;) {
-    bitstream::Packet p;
-    st = reader.read_packet(&p);
-    if (st.code() == StatusCode::kEndOfStream) break;
-    if (!st.ok()) {
-      problem = fmt::format("stops after {} frames: {}", rows.size(), st.message());
+    VaecPacket p{};
+    const int status = vaec_file_read_packet(input.reader(), &p);
+    if (status == VAEC_EOF) break;
+    if (status != VAEC_OK) {
+      problem = fmt::format("stops after {} frames: {}", rows.size(), input.error());
       break;
     }
-    rows.push_back({p.display_index, p.type == bitstream::PacketType::kIntraFrame ? 'I' : 'P',
-                    int64_t(bitstream::kPacketHeaderSize + p.payload.size()), p.payload.empty() ? 0 : p.payload[0]});
+    rows.push_back({uint64_t(p.pts), p.frame_type == VAEC_FRAME_I ? 'I' : 'P', int64_t(p.size), p.quality});
   }
-  if (problem.empty() && !reader.has_index()) problem = "no index: the stream was cut short";
+  if (problem.empty() && !vaec_file_reader_complete(input.reader())) problem = "no index: the stream was cut short";
 
   const double pixels = double(h.width) * h.height;
   const double fps = double(h.fps_num) / h.fps_den;
   int64_t frame_bytes = 0;
   for (const auto& r : rows) frame_bytes += r.bytes;
   const int64_t total = input.file_size() >= 0 ? input.file_size()
-                                                : int64_t(header_record.size()) + frame_bytes;
+                                                : int64_t(header_record.size) + frame_bytes;
   const double seconds = rows.empty() ? 0 : double(rows.size()) / fps;
   const double kbps = seconds > 0 ? total * 8.0 / seconds / 1000.0 : 0;
-  const std::string model = api::hash_hex(h.model_hash);
+  const std::string model = model_hash_hex(h.model_hash);
 
   if (o.json) {
     nlohmann::json j = {
@@ -65,8 +59,8 @@ void info(const InfoOptions& o) {
         {"width", h.width}, {"height", h.height}, {"pixel_format", "yuv420p"},
         {"fps_num", h.fps_num}, {"fps_den", h.fps_den}, {"gop", h.gop}, {"quality", h.quality},
         {"frame_count_in_header", h.frame_count}, {"model_hash", model},
-        {"header_bytes", header_record.size()}, {"frame_bytes", frame_bytes},
-        {"index_bytes", total - int64_t(header_record.size()) - frame_bytes}, {"total_bytes", total},
+        {"header_bytes", header_record.size}, {"frame_bytes", frame_bytes},
+        {"index_bytes", total - int64_t(header_record.size) - frame_bytes}, {"total_bytes", total},
         {"frames", rows.size()}, {"mean_kbps", kbps},
         {"mean_bpp", rows.empty() ? 0.0 : frame_bytes * 8.0 / (pixels * rows.size())},
         {"complete", problem.empty()}};
@@ -77,8 +71,8 @@ void info(const InfoOptions& o) {
                                 {"bpp", r.bytes * 8.0 / pixels}, {"quality", r.quality}});
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    std::printf("%s: vaec bitstream %u.%u\n", o.input.c_str(), h.version_major, h.version_minor);
-    std::printf("  %ux%u yuv420p, %u/%u fps (%.3f), intra period %u, quality %u\n", h.width, h.height, h.fps_num,
+    std::printf("%s: vaec bitstream %d.%d\n", o.input.c_str(), h.version_major, h.version_minor);
+    std::printf("  %dx%d yuv420p, %d/%d fps (%.3f), intra period %d, quality %d\n", h.width, h.height, h.fps_num,
                 h.fps_den, fps, h.gop, h.quality);
     std::printf("  model %s\n", model.c_str());
     if (o.frames) {
@@ -88,8 +82,8 @@ void info(const InfoOptions& o) {
                     r.bytes * 8.0 / pixels, r.quality);
     }
     std::printf("%zu frames, %lld bytes in frames + %zu header + %lld index = %lld bytes; %.1f kbit/s, %.4f bpp\n",
-                rows.size(), (long long)frame_bytes, header_record.size(),
-                (long long)(total - int64_t(header_record.size()) - frame_bytes), (long long)total, kbps,
+                rows.size(), (long long)frame_bytes, header_record.size,
+                (long long)(total - int64_t(header_record.size) - frame_bytes), (long long)total, kbps,
                 rows.empty() ? 0.0 : frame_bytes * 8.0 / (pixels * rows.size()));
     if (!problem.empty()) std::printf("warning: %s\n", problem.c_str());
   }

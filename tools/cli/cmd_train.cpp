@@ -4,8 +4,6 @@
 #include <fmt/core.h>
 
 #include "cli/commands.h"
-#include "model/tensor_file.h"
-#include "model/vae.h"
 #include "train/dataset.h"
 #include "train/trainer.h"
 
@@ -46,7 +44,7 @@ void register_train(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--min-level", opt->quality_level_min,
                   "Gain level of --quality 1 in the exported model (below 0: extrapolated past the "
                   "lowest trained lambda, for lower rates)")
-      ->check(CLI::Range(model::kLowestLevel, 0.0))->capture_default_str();
+      ->check(CLI::Range(train::lowest_quality_level(), 0.0))->capture_default_str();
   sub->add_option("--synthesis-channels", opt->synthesis_channels,
                   "Width of the synthesis transform g_s for a new run (default: N = 64); a narrower "
                   "g_s decodes faster (docs/performance.md)")
@@ -77,7 +75,7 @@ void register_train(CLI::App& app, GlobalOptions& global) {
       train::run_training(*opt);
     } catch (const train::DataError& e) {
       throw CommandError(e.what());
-    } catch (const model::ModelFileError& e) {
+    } catch (const train::CheckpointError& e) {
       throw CommandError(e.what());
     }
   });

@@ -119,8 +119,6 @@ void run_compare(const CompareOptions& o, const GlobalOptions& global) {
       throw CommandError(e.what());
     }
   }
-  if (!compare::vaec_available())
-    throw CommandError("eval --compare is not available yet: the vaec encoder has not landed in this build", 2);
   if (!o.plot.empty()) io::AtomicFile::check_writable(o.plot);
 
   Rational rate;

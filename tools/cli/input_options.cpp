@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "common/limits.h"
 #include "io/ffmpeg_error.h"
 
 namespace vaec::cli {
@@ -27,7 +28,8 @@ io::RawVideoOptions RawInputOptions::parse() const {
   if (!size.empty()) {
     char tail = 0;
     if (std::sscanf(size.c_str(), "%dx%d%c", &raw.width, &raw.height, &tail) != 2 ||
-        raw.width <= 0 || raw.height <= 0 || raw.width > 16384 || raw.height > 16384)
+        raw.width <= 0 || raw.height <= 0 || uint32_t(raw.width) > kMaxDimension ||
+        uint32_t(raw.height) > kMaxDimension)
       throw CommandError("invalid --size '" + size + "' (use WxH, e.g. 1280x720, at most 16384)");
   }
   raw.frame_rate = parse_rate(fps);

@@ -10,8 +10,14 @@
 
 namespace vaec::cli {
 
-std::string status_message(const std::string& path, const std::string& what, const Status& st) {
-  return path + ": " + what + " (" + st.message() + ")";
+std::string model_hash_hex(const uint8_t hash[16]) {
+  static const char digits[] = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 16; ++i) {
+    s += digits[hash[i] >> 4];
+    s += digits[hash[i] & 15];
+  }
+  return s;
 }
 
 VaeInput::VaeInput(const std::string& path) : path_(path) {
@@ -25,12 +31,24 @@ VaeInput::VaeInput(const std::string& path) : path_(path) {
     file_ = std::fopen(path.c_str(), "rb");
     if (!file_) throw CommandError(path + ": cannot open (" + std::strerror(errno) + ")");
   }
-  source_ = std::make_unique<bitstream::FileSource>(file_);
-  reader_ = std::make_unique<bitstream::ContainerReader>(source_.get());
+  const int status = vaec_file_reader_open(&reader_, file_);
+  if (status != VAEC_OK) {
+    if (file_ != stdin) std::fclose(file_);
+    std::string why = vaec_file_reader_error(nullptr);
+    throw CommandError(path + ": not a readable .vae stream (" + (why.empty() ? vaec_status_str(status) : why) + ")");
+  }
+  vaec_file_reader_info(reader_, &info_);
 }
 
 VaeInput::~VaeInput() {
+  vaec_file_reader_close(&reader_);
   if (file_ && file_ != stdin) std::fclose(file_);
+}
+
+VaecPacket VaeInput::header_packet() const {
+  VaecPacket p{};
+  vaec_file_reader_header(reader_, &p);
+  return p;
 }
 
 VaeOutput::VaeOutput(const std::string& path) : path_(path) {
@@ -46,24 +64,24 @@ VaeOutput::VaeOutput(const std::string& path) : path_(path) {
     file_ = std::fopen(atomic_->temp_path().c_str(), "wb");
     if (!file_) throw CommandError(path + ": cannot write output (" + std::strerror(errno) + ")");
   }
-  sink_ = std::make_unique<bitstream::FileSink>(file_);
-  writer_ = std::make_unique<bitstream::ContainerWriter>(sink_.get());
+  if (vaec_file_writer_open(&writer_, file_) != VAEC_OK) throw CommandError(path + ": out of memory");
 }
 
 VaeOutput::~VaeOutput() {
+  vaec_file_writer_close(&writer_);
   if (file_ && file_ != stdout) std::fclose(file_);
 }
 
 void VaeOutput::write_packet(const VaecPacket& p) {
-  Status st;
-  if (p.frame_type == VAEC_FRAME_NONE) {
-    bitstream::StreamHeader header;
-    st = bitstream::parse_header(p.data, p.size, &header);
-    if (st.ok()) st = writer_->write_header(header);
-  } else {
-    st = writer_->write_packet_record(p.data, p.size);
-  }
-  if (!st.ok()) throw CommandError(status_message(path_, "cannot write the stream", st));
+  const int status = vaec_file_write_packet(writer_, &p);
+  if (status != VAEC_OK)
+    throw CommandError(path_ + ": cannot write the stream (" + vaec_file_writer_error(writer_) + ")");
+}
+
+int64_t VaeOutput::finish() {
+  if (vaec_file_writer_finish(writer_) != VAEC_OK)
+    throw CommandError(path_ + ": cannot finish the stream (" + vaec_file_writer_error(writer_) + ")");
+  return vaec_file_writer_bytes(writer_);
 }
 
 void VaeOutput::commit() {

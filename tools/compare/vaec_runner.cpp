@@ -10,8 +10,6 @@
 
 namespace vaec::compare {
 
-bool vaec_available() { return true; }
-
 EncodeMeasurement run_vaec(const std::vector<Frame>& frames, Rational rate, const VaecRun& run,
                            const std::string& path) {
   if (frames.empty()) throw std::invalid_argument("no frames to encode");
@@ -35,9 +33,7 @@ EncodeMeasurement run_vaec(const std::vector<Frame>& frames, Rational rate, cons
   };
   for (const auto& f : frames) encoder.encode(&f, on_packet);
   encoder.encode(nullptr, on_packet);
-  Status st = output.writer().finish();
-  if (!st.ok()) throw std::runtime_error(cli::status_message(path, "cannot finish the stream", st));
-  const int64_t bytes = int64_t(output.writer().bytes_written());
+  const int64_t bytes = output.finish();
   output.commit();
   if (quality.frames.size() != frames.size()) throw std::runtime_error(path + ": decoder returned too few frames");
 

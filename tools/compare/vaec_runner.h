@@ -19,7 +19,4 @@ struct VaecRun {
 EncodeMeasurement run_vaec(const std::vector<Frame>& frames, Rational rate, const VaecRun& run,
                            const std::string& path);
 
-// False until the encoder and decoder have landed in this build.
-bool vaec_available();
-
 }  // namespace vaec::compare

@@ -250,7 +250,7 @@ std::vector<Frame> load_validation(const std::string& dir, const TrainOptions& o
 
 }  // namespace
 
-int64_t run_training(const TrainOptions& opt) {
+static int64_t run_training_impl(const TrainOptions& opt) {
   if (opt.patch < 64 || opt.patch % 64 != 0)
     throw std::invalid_argument("--patch must be a positive multiple of 64");
   if (opt.batch < 1) throw std::invalid_argument("--batch must be at least 1");
@@ -423,7 +423,7 @@ int64_t run_training(const TrainOptions& opt) {
   return step - first_step;
 }
 
-uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_path,
+static uint64_t export_checkpoint_impl(const std::string& out_dir, const std::string& model_path,
                            double quality_level_min) {
   const std::string ckpt = (fs::path(out_dir) / kCheckpointName).string();
   if (!fs::exists(ckpt)) throw model::ModelFileError("no checkpoint to export: " + ckpt);
@@ -433,6 +433,24 @@ uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_
   model::IntraModel m = model::IntraModel::from_network(net, {r.step, r.seconds, quality_level_min});
   m.save(model_path);
   return m.content_hash();
+}
+
+double lowest_quality_level() { return model::kLowestLevel; }
+
+int64_t run_training(const TrainOptions& options) {
+  try {
+    return run_training_impl(options);
+  } catch (const model::ModelFileError& e) {
+    throw CheckpointError(e.what());
+  }
+}
+
+uint64_t export_checkpoint(const std::string& out_dir, const std::string& model_path, double quality_level_min) {
+  try {
+    return export_checkpoint_impl(out_dir, model_path, quality_level_min);
+  } catch (const model::ModelFileError& e) {
+    throw CheckpointError(e.what());
+  }
 }
 
 }  // namespace vaec::train

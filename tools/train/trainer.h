@@ -1,8 +1,9 @@
 // `vaec train`: rate-distortion training of the intra VAE on CPU (or whatever LibTorch offers),
-// with time-boxed runs, resumable checkpoints and a CSV log (DESIGN.md §3, issue 4).
+// with time-boxed runs, resumable checkpoints and a CSV log (docs/training.md).
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,16 @@ struct TrainOptions {
   std::vector<std::string> train_only;
 };
 
+// A checkpoint or model file that cannot be read or written (the message names it).
+struct CheckpointError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The lowest gain level an exported model may map quality 1 to (--min-level).
+double lowest_quality_level();
+
 // Runs training; returns the number of steps taken in this run. Throws DataError for unusable
-// data folders and ModelFileError for a damaged checkpoint.
+// data folders and CheckpointError for a damaged checkpoint.
 int64_t run_training(const TrainOptions& options);
 
 // Writes the shipping model file (.vaem) from OUT_DIR/checkpoint.vckp; returns its hash.

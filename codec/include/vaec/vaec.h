@@ -3,7 +3,7 @@
  *
  * Shaped like dav1d: open a context, push input, pull output, close. Every function returns
  * VAEC_OK (0) or a negative VaecStatus; vaec_status_str() explains it. No function throws,
- * aborts or keeps global state. Pictures are 8-bit YUV 4:2:0.
+ * aborts or keeps global state (but for the two process-wide settings under "Threads"). Pictures are 8-bit YUV 4:2:0.
  *
  * Stream model: a stream starts with a stream header (the .vae file header record, also
  * usable as codec extradata), followed by one packet per frame (a .vae packet record, with
@@ -45,6 +45,15 @@
  *     }
  *     vaec_send_packet(dec, NULL);               // flush, then drain with vaec_get_frame
  *     vaec_close(&dec);
+ *
+ * Writing and reading .vae files (header, packets, index): vaec/vaec_file.h.
+ *
+ * Threads: `threads` is each context's own. LibTorch keeps its thread count per process (per
+ * calling thread with OpenMP), so every call that computes sets the context's count again;
+ * it stays set in the calling thread afterwards. The first context opened in a process keeps
+ * large freed buffers in the heap (glibc mallopt M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD
+ * 256 MiB): each frame reuses the same large buffers, ~20 % faster decoding; it changes
+ * where the process's memory comes from, never what it computes.
  *
  * ABI rules: structs only grow at the end into their reserved fields; enum values never
  * change; callers always initialise settings with vaec_default_settings().
@@ -128,7 +137,8 @@ typedef struct VaecPacket {
   int64_t pts;            /* display index of the frame (encoder output) */
   VaecFrameType frame_type; /* VAEC_FRAME_NONE for the stream header */
   void *priv;             /* library-owned buffer when returned by vaec_receive_packet */
-  uint32_t reserved[8];
+  int quality;            /* a frame's quality (1..100, its payload's first byte); 0: header */
+  uint32_t reserved[7];
 } VaecPacket;
 
 typedef struct VaecContext VaecContext; /* an encoder or a decoder */

@@ -1,0 +1,46 @@
+// The frame decoder: one frame payload in, its picture out, keeping what the next P-frame
+// predicts from. The API layer (api/decoder.h) parses packet records and hands it payloads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "coding/frame_type.h"
+#include "coding/reference.h"
+#include "common/frame.h"
+#include "common/status.h"
+#include "model/incremental_synthesis.h"
+#include "model/intra.h"
+
+namespace vaec::coding {
+
+class FrameDecoder {
+ public:
+  // `model` must outlive the decoder. `allow_refinement`: the stream's major version allows
+  // refinement sub-streams (bitstream 2.x).
+  FrameDecoder(model::IntraModel& model, int width, int height, bool allow_refinement);
+
+  // Decodes one payload into *picture. A damaged payload, or a P-frame without a decodable
+  // reference, gives an error status and loses the reference: P-frames fail until the next
+  // I-frame. Never undefined behaviour on malformed data.
+  Status decode(FrameType type, const uint8_t* payload, size_t size, Frame* picture);
+  // A frame was lost before its payload reached decode() (e.g. a bad checksum).
+  void lose_reference() { reference_.invalidate(); }
+
+  // Called after each decoded frame with what the decoder holds then: the exact integers the
+  // next P-frame predicts from, and the picture. For verification tools (the determinism
+  // checks hash exactly what this decoder produced); empty by default.
+  using Observer = std::function<void(FrameType, const Reference&, const Frame&)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
+
+ private:
+  model::IntraModel& model_;
+  int width_, height_;
+  bool allow_refinement_;
+  Reference reference_;  // what the last decoded frame left for the next P-frame
+  model::IncrementalSynthesis synthesis_;  // re-synthesises only what changed since the last picture
+  Observer observer_;
+};
+
+}  // namespace vaec::coding

@@ -1,0 +1,37 @@
+#include "coding/dec_intra.h"
+
+#include "bitstream/substreams.h"
+#include "coding/intra_payload.h"
+#include "coding/payload_common.h"
+#include "entropy/rans.h"
+
+namespace vaec::coding {
+
+Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
+                            int height, Reference* next, RefinementBytes* refinement) {
+  next->invalidate();
+  if (size < 1) return Status(StatusCode::kTruncated, "empty frame payload");
+  const int quality = data[0];
+  if (quality < 1 || quality > 100) return Status(StatusCode::kCorruptData, "frame quality out of range");
+  bitstream::SubstreamReader streams(data + 1, size - 1);
+  const uint8_t* z_bytes = nullptr;
+  const uint8_t* y_bytes = nullptr;
+  size_t z_size = 0, y_size = 0;
+  VAEC_RETURN_IF_ERROR(streams.next(&z_bytes, &z_size));
+  VAEC_RETURN_IF_ERROR(streams.next(&y_bytes, &y_size));
+  VAEC_RETURN_IF_ERROR(take_refinement(&streams, refinement));
+
+  const model::LatentShape zs = model::z_shape(model, width, height);
+  std::vector<int32_t> z(zs.size());
+  VAEC_RETURN_IF_ERROR(entropy::dec_rans(model.z_tables(), z_bytes, z_size, z_table_indices(zs).data(),
+                                         z.size(), z.data()));
+  model::HyperParams params = model::hyper_params(model, z, zs);
+  std::vector<int32_t> scale_index = model::scale_indices(params);
+  std::vector<int32_t> y(scale_index.size());
+  VAEC_RETURN_IF_ERROR(entropy::dec_rans(gaussian_tables(), y_bytes, y_size, scale_index.data(), y.size(),
+                                         y.data()));
+  set_intra_reference(quality, model::y_shape(model, width, height), y, params, std::move(scale_index), next);
+  return OkStatus();
+}
+
+}  // namespace vaec::coding

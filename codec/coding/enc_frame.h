@@ -1,0 +1,66 @@
+// The frame encoder: every decision about how a picture is coded (I or P, GOP length, scene
+// cuts, the quality of each GOP in bitrate mode, whether a refinement pays) and the payload
+// that results. The API layer (api/encoder.h) wraps the payloads into packet records.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "coding/enc_rate_control.h"
+#include "coding/frame_type.h"
+#include "coding/reference.h"
+#include "common/frame.h"
+#include "model/incremental_synthesis.h"
+#include "model/intra.h"
+
+namespace vaec::coding {
+
+struct EncoderOptions {
+  int quality = 50;       // 1..100; in bitrate mode the start point
+  int gop = 32;           // I-frame interval, >= 1
+  int bitrate_kbps = 0;   // > 0: choose each GOP's quality to approach this average
+  double fps = 25;        // frames per second (bitrate mode)
+};
+
+struct CodedFrame {
+  FrameType type = FrameType::kIntra;
+  std::vector<uint8_t> payload;
+};
+
+class FrameEncoder {
+ public:
+  // `model` must outlive the encoder.
+  FrameEncoder(model::IntraModel& model, const EncoderOptions& options);
+
+  // Bitrate mode: bytes the stream spends outside frame payloads (stream header, index,
+  // footer), charged to the budget once.
+  void add_stream_overhead(int64_t bytes);
+
+  // Codes the next picture (all the same size).
+  CodedFrame encode(Frame input);
+
+  // Encoder-side reconstruction of the last frame coded (what the decoder will output).
+  // Made on demand: P-frames predict from latents, so coding never needs the pixels.
+  const Frame& last_reconstruction();
+
+ private:
+  // A P-frame over this share of the last I-frame's size is compared with an I-frame.
+  static constexpr double kSceneCutShare = 0.6;
+  // Bitrate mode, at each I-frame: picks the GOP's quality (bisection) and codes the I-frame.
+  void start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
+                                 Reference* next);
+  model::IntraModel& model_;
+  EncoderOptions options_;
+  std::unique_ptr<RateControl> rate_control_;  // bitrate mode only
+  int gop_quality_ = 50;
+  Frame input_, reconstruction_;
+  bool reconstruction_current_ = false;
+  model::IncrementalSynthesis synthesis_;  // for last_reconstruction()
+  Reference reference_;  // what the last frame left for the next P-frame
+  int frames_since_intra_ = 0;
+  size_t last_intra_bytes_ = 0;
+  int64_t frames_ = 0;
+};
+
+}  // namespace vaec::coding

@@ -1,0 +1,27 @@
+// I-frames, what encoder and decoder share (coding/enc_intra.h codes, coding/dec_intra.h
+// parses): how the model's integer latents become bytes.
+//
+//   payload = quality (1 byte, 1..100) · substream(z rANS) · substream(y rANS)
+//             [· substream(refinement), bitstream 2.x: coding/refinement.h]
+//
+// z is coded with its channel's factorized table; y's tables come from the integer
+// hyper-synthesis run on the decoded z, so encoder and decoder select them identically.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "coding/reference.h"
+#include "model/intra.h"
+
+namespace vaec::coding {
+
+// The table of every z element: element (c, y, x) is coded with table c.
+std::vector<int32_t> z_table_indices(const model::LatentShape& z_shape);
+
+// The reference an I-frame leaves: its exact latents and their Gaussian tables (the GOP's
+// anchor for P-frame and refinement contexts).
+void set_intra_reference(int quality, const model::LatentShape& shape, const std::vector<int32_t>& y,
+                         const model::HyperParams& params, std::vector<int32_t> scale_index, Reference* ref);
+
+}  // namespace vaec::coding
