@@ -7,9 +7,9 @@
 # 1. Encodes the sample's first frames with the bundled model, --threads 1, at quality 100, so
 #    the stream has a refinement sub-stream (bitstream 2.x) whose integer offsets are checked too.
 # 2. In separate processes, for --threads 1, 2 and 4:
-#    - tests/determinism/vaec-decode-hashes runs the library's decoder and prints per-frame hashes of the
-#      integers it holds (the Q10 latents with the integer h_s means, the CDF/table indices,
-#      the refinement's offsets);
+#    - tests/determinism/vaec-decode-hashes runs the library's decoder and prints per-frame
+#      hashes of the integers it holds (the Q10 latents with the integer h_s means, the CDF/table
+#      indices, the P-frame activity and class scales, the refinement's offsets);
 #      these MUST be identical (a single different CDF index desynchronizes a frame).
 #    - `vaec decode` writes .y4m; the decoded pixels are compared too, but by default only
 #      reported (planes, samples, max difference): the float synthesis g_s runs in
@@ -123,9 +123,9 @@ for t in $threads_list; do
   [[ $(grep -c '^frame' "$work/sym_t$t.txt") = "$frames" ]] || fail "threads $t: expected $frames frames in the symbol dump"
   if [[ -z $first ]]; then first=$t; continue; fi
   if cmp -s "$work/sym_t$first.txt" "$work/sym_t$t.txt"; then
-    echo "   symbols (z, means, scales, CDF indices, v, refinement offsets): identical to --threads $first"
+    echo "   decoder integers (Q10 latents, table indices, activity, class scales, refinement offsets): identical to --threads $first"
   else
-    fail "threads $t: entropy-decoded symbols differ from --threads $first"
+    fail "threads $t: the decoder's integers differ from --threads $first"
     diff "$work/sym_t$first.txt" "$work/sym_t$t.txt" || true
   fi
   compare_pixels "$work/dec_t$first.y4m" "$work/dec_t$t.y4m" "vaec decode --threads $t vs --threads $first"
@@ -144,8 +144,8 @@ if [[ -n $o0 ]]; then
   run "$o0/tests/determinism/vaec-decode-hashes" --threads 1 --y4m "$work/dec_o0.y4m" "$model" "$work/o2.vae" \
     > "$work/dump_o0.txt"
   sed 's/ Y=.*//' "$work/dump_o0.txt" > "$work/sym_o0.txt"
-  cmp -s "$work/sym_t$first.txt" "$work/sym_o0.txt" && echo "   symbols decoded by -O0: identical" \
-    || fail "symbols decoded by the -O0 build differ"
+  cmp -s "$work/sym_t$first.txt" "$work/sym_o0.txt" && echo "   decoder integers at -O0: identical" \
+    || fail "the -O0 build's decoder integers differ"
   compare_pixels "$work/tool_t$first.y4m" "$work/dec_o0.y4m" "-O0 build vs $(basename "$build"), --threads 1"
 fi
 

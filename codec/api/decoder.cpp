@@ -1,23 +1,9 @@
 #include "api/decoder.h"
 
 #include "api/settings.h"
+#include "api/status_map.h"
 
 namespace vaec::api {
-
-int to_vaec_status(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kOk: return VAEC_OK;
-    case StatusCode::kInvalidArgument: return VAEC_EINVAL;
-    case StatusCode::kCorruptData: return VAEC_EINVALIDDATA;
-    case StatusCode::kTruncated: return VAEC_ETRUNCATED;
-    case StatusCode::kChecksumMismatch: return VAEC_ECHECKSUM;
-    case StatusCode::kLimitExceeded: return VAEC_ELIMIT;
-    case StatusCode::kUnsupported: return VAEC_EUNSUPPORTED;
-    case StatusCode::kEndOfStream: return VAEC_EOF;
-    case StatusCode::kIoError: return VAEC_EIO;
-  }
-  return VAEC_EINTERNAL;
-}
 
 Decoder::Decoder(const VaecSettings& s) : threads_(s.threads) {
   validate_common_settings(s);

@@ -55,7 +55,4 @@ class Decoder {
   std::string detail_;
 };
 
-// Maps the codec core's status to the C API's.
-int to_vaec_status(const Status& st);
-
 }  // namespace vaec::api

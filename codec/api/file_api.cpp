@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "api/decoder.h"  // to_vaec_status
+#include "api/status_map.h"
 #include "bitstream/byte_stream.h"
 #include "bitstream/dec_container.h"
 #include "bitstream/enc_container.h"

@@ -1,5 +1,25 @@
-// vaec_status_str() for the public C API (the rest of the API comes with the codec).
+// Status codes of the public C API: vaec_status_str() and the mapping from the codec core's.
+#include "api/status_map.h"
 #include "vaec/vaec.h"
+
+namespace vaec::api {
+
+int to_vaec_status(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kOk: return VAEC_OK;
+    case StatusCode::kInvalidArgument: return VAEC_EINVAL;
+    case StatusCode::kCorruptData: return VAEC_EINVALIDDATA;
+    case StatusCode::kTruncated: return VAEC_ETRUNCATED;
+    case StatusCode::kChecksumMismatch: return VAEC_ECHECKSUM;
+    case StatusCode::kLimitExceeded: return VAEC_ELIMIT;
+    case StatusCode::kUnsupported: return VAEC_EUNSUPPORTED;
+    case StatusCode::kEndOfStream: return VAEC_EOF;
+    case StatusCode::kIoError: return VAEC_EIO;
+  }
+  return VAEC_EINTERNAL;
+}
+
+}  // namespace vaec::api
 
 extern "C" const char* vaec_status_str(int status) {
   switch (status) {
