@@ -35,7 +35,7 @@ struct VaecFileWriter {
 namespace {
 
 template <typename T>
-int report(T* holder, const Status& st, const std::string& what) {
+int report(T* holder, const Status& st, const std::string& what = "") {
   holder->error = what + st.message();
   return api::to_vaec_status(st);
 }
@@ -68,9 +68,9 @@ int vaec_file_reader_open(VaecFileReader** out, FILE* file) {
   if (!r) return VAEC_ENOMEM;
   int status = guarded(r.get(), [&]() -> int {
     Status st = r->reader.read_header(&r->header);
-    if (!st.ok()) return report(r.get(), st, "");
+    if (!st.ok()) return report(r.get(), st);
     st = bitstream::serialize_header(r->header, &r->header_record);
-    return st.ok() ? VAEC_OK : report(r.get(), st, "");
+    return st.ok() ? VAEC_OK : report(r.get(), st);
   });
   if (status != VAEC_OK) {
     open_error = r->error;  // no reader to keep the message
@@ -117,7 +117,7 @@ int vaec_file_read_packet(VaecFileReader* r, VaecPacket* packet) {
     if (st.code() == StatusCode::kEndOfStream) return VAEC_EOF;
     if (!st.ok()) {
       packet->pts = p.display_index == bitstream::ContainerReader::kUnknownFrame ? -1 : int64_t(p.display_index);
-      return report(r, st, "");
+      return report(r, st);
     }
     // The record as it was read (the decoder checks it again: it may come from elsewhere).
     r->record.assign(p.record_header.begin(), p.record_header.end());
@@ -140,7 +140,7 @@ int vaec_file_reader_frame_count(VaecFileReader* r, int64_t* count) {
   return guarded(r, [&]() -> int {
     bitstream::StreamIndex index;
     Status st = r->reader.load_index(&index);
-    if (!st.ok()) return report(r, Status(StatusCode::kUnsupported, st.message()), "");
+    if (!st.ok()) return report(r, Status(StatusCode::kUnsupported, st.message()));
     *count = index.frame_count;
     return VAEC_OK;
   });
@@ -155,7 +155,7 @@ int vaec_file_reader_seek(VaecFileReader* r, int64_t frame, int64_t* landed) {
   return guarded(r, [&]() -> int {
     bitstream::StreamIndex index;
     Status st = r->reader.load_index(&index);
-    if (!st.ok()) return report(r, Status(StatusCode::kUnsupported, st.message()), "");
+    if (!st.ok()) return report(r, Status(StatusCode::kUnsupported, st.message()));
     if (uint64_t(frame) >= index.frame_count) {
       r->error = "frame " + std::to_string(frame) + " is past the last frame (" + std::to_string(index.frame_count) +
                  " frames)";
@@ -202,7 +202,7 @@ int vaec_file_write_packet(VaecFileWriter* w, const VaecPacket* p) {
     } else {
       st = w->writer.write_packet_record(p->data, p->size);
     }
-    return st.ok() ? VAEC_OK : report(w, st, "");
+    return st.ok() ? VAEC_OK : report(w, st);
   });
 }
 
@@ -210,7 +210,7 @@ int vaec_file_writer_finish(VaecFileWriter* w) {
   if (!w) return VAEC_EINVAL;
   return guarded(w, [&]() -> int {
     Status st = w->writer.finish();
-    return st.ok() ? VAEC_OK : report(w, st, "");
+    return st.ok() ? VAEC_OK : report(w, st);
   });
 }
 

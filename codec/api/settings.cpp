@@ -1,11 +1,9 @@
 #include "api/settings.h"
 
 #include <ATen/Parallel.h>
-#include <malloc.h>
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -25,14 +23,6 @@ void validate_common_settings(const VaecSettings& s) {
 ThreadScope::ThreadScope(int threads) {
   const int wanted = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
   if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
-}
-
-void tune_allocator_once() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest: a 1080p layer (33.4 MB) still fits
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-  });
 }
 
 void copy_picture(const VaecPicture& p, int width, int height, Frame* out) {

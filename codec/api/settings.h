@@ -18,13 +18,6 @@ class ThreadScope {
   explicit ThreadScope(int threads);
 };
 
-// Keeps large freed buffers in the heap (glibc's mallopt), once per process, at the first
-// context opened: each frame allocates and frees the same tensor buffers, and glibc's default
-// maps every buffer over 128 KiB afresh and unmaps it on free (~20 % of a 720p decode in page
-// faults; docs/performance.md). Safe for any host: it changes where memory comes from, never
-// what a program computes (vaec.h tells embedders).
-void tune_allocator_once();
-
 // Copies a caller's picture (any strides) into a packed Frame; throws std::invalid_argument.
 void copy_picture(const VaecPicture& picture, int width, int height, Frame* out);
 // Points a VaecPicture at a Frame's planes (the Frame keeps ownership).

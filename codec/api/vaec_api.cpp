@@ -8,6 +8,7 @@
 #include "api/decoder.h"
 #include "api/encoder.h"
 #include "api/settings.h"
+#include "common/allocator.h"
 #include "model/tensor_file.h"  // ModelFileError
 #include "vaec/vaec.h"
 
@@ -51,7 +52,7 @@ int open_context(VaecContext** out, const VaecSettings* settings, Make&& make) {
   *out = nullptr;
   auto ctx = std::unique_ptr<VaecContext>(new (std::nothrow) VaecContext);
   if (!ctx) return VAEC_ENOMEM;
-  vaec::api::tune_allocator_once();
+  vaec::keep_large_buffers_once();
   int status = guarded(ctx.get(), [&] {
     make(*ctx, *settings);
     return VAEC_OK;

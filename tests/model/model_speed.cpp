@@ -7,13 +7,13 @@
 #include <ATen/Parallel.h>
 #include <torch/utils.h>
 
-#include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <tuple>
 
+#include "common/allocator.h"
 #include "model/intra.h"
 #include "model/layout.h"
 #include "model/onednn_synthesis.h"
@@ -59,10 +59,9 @@ int main(int argc, char** argv) {
   const int W = argc > 3 ? std::stoi(argv[2]) : 1280, H = argc > 3 ? std::stoi(argv[3]) : 720;
   const int threads = argc > 4 ? std::stoi(argv[4]) : 2;
   at::set_num_threads(threads);
-  // The heap settings of the vaec CLI (tools/cli/main.cpp): without them every frame's tensors
-  // are fresh mmaps, and page faults add ~20 ms to g_a and g_s at 720p.
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  // The heap settings of the library and the CLI: without them every frame's tensors are fresh
+  // mmaps, and page faults add ~20 ms to g_a and g_s at 720p.
+  keep_large_buffers_once();
   if (path == "--synthesis-widths") return time_synthesis_widths(W, H);
   torch::manual_seed(1);
   IntraModel m = path == "-" ? IntraModel::from_network(Vae()) : IntraModel::load(path);

@@ -1,12 +1,11 @@
 // Entry point of the `vaec` command-line tool.
-#include <malloc.h>
-
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <thread>
 
 #include "cli/commands.h"
+#include "common/allocator.h"
 #include "io/atomic_file.h"
 #include "io/ffmpeg_error.h"
 
@@ -32,20 +31,13 @@ void on_termination_signal(int sig) {
   std::raise(sig);
 }
 
-// Keeps freed tensor buffers in the heap for the next frame. By default glibc maps every
-// buffer over 128 KiB afresh and unmaps it on free, so each frame paid for ~20 % of its
-// time in page faults (perf, 720p decode); docs/performance.md has the figures.
-void keep_large_buffers() {
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);  // glibc's largest: a 1080p layer (33.4 MB) still fits
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
-}
 }  // namespace
 
 }  // namespace vaec::cli
 
 int main(int argc, char** argv) {
   using namespace vaec::cli;
-  keep_large_buffers();
+  vaec::keep_large_buffers_once();  // before any tensor is allocated (common/allocator.h)
   std::signal(SIGINT, on_termination_signal);
   std::signal(SIGTERM, on_termination_signal);
   CLI::App app{"vaec: a learned (VAE) video codec"};
