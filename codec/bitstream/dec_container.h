@@ -38,6 +38,9 @@ class ContainerReader {
   Status read_packet(Packet* out);
   bool has_index() const { return has_index_; }
   bool failed() const { return state_ == State::kFailed; }
+  // A record was lost on the way: has_index() then means an index and footer that pass their
+  // checks, not an index matched against every frame.
+  bool lost_records() const { return damaged_; }
   static constexpr uint64_t kUnknownFrame = ~uint64_t(0);
 
   // Seekable sources, after read_header: reads the index through the footer without reading
