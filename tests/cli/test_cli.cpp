@@ -253,6 +253,19 @@ TEST_CASE("damaged and foreign streams are reported, and intact frames still com
   }
 }
 
+TEST_CASE("decode --md5 prints the MD5 of the pictures a .yuv output holds", "[cli][codec]") {
+  test::TempDir tmp;
+  const std::string vae = tmp.path("s.vae");
+  REQUIRE(vaec_cli(fmt_args("encode", test::sample_path(), vae, 40, 4)).exit_code == 0);
+  REQUIRE(vaec_cli("--quiet decode " + vae + " -o " + tmp.path("s.yuv")).exit_code == 0);
+  auto yuv = test::run("md5sum " + tmp.path("s.yuv"));
+  auto md5 = vaec_cli("--quiet decode " + vae + " --md5");
+  CHECK(md5.exit_code == 0);
+  REQUIRE(md5.output.size() >= 32);
+  CHECK(md5.output.substr(0, 32) == yuv.output.substr(0, 32));
+  CHECK(vaec_cli("decode " + vae).exit_code != 0);  // neither -o nor --md5
+}
+
 TEST_CASE("a damaged stream keeps every intact frame and names each lost one", "[cli][codec][errors]") {
   test::TempDir tmp;
   const std::string vae = tmp.path("s.vae");

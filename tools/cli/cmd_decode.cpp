@@ -11,6 +11,7 @@
 #include "cli/progress.h"
 #include "cli/vae_files.h"
 #include "io/ffmpeg_error.h"
+#include "io/md5.h"
 #include "io/video_writer.h"
 
 namespace vaec::cli {
@@ -19,6 +20,7 @@ namespace {
 struct DecodeOptions {
   std::string input, output, model;
   int64_t start_frame = 0;
+  bool md5 = false;
 };
 
 // Moves the reader to the last I-frame at or before `start` when the stream is seekable and
@@ -35,7 +37,9 @@ void seek_towards(VaeInput& input, int64_t start) {
 }
 
 void decode(const DecodeOptions& o, const GlobalOptions& global) {
-  if (!io::is_supported_output(o.output))
+  if (o.output.empty() && !o.md5) throw CommandError("decode needs -o OUTPUT (or --md5)");
+  if (o.md5 && o.output == "-") throw CommandError("--md5 prints to stdout: it cannot go with -o -");
+  if (!o.output.empty() && !io::is_supported_output(o.output))
     throw CommandError(o.output + ": unknown output extension (use .y4m, .yuv, .mp4 or .mkv)");
   VaeInput input(o.input);
   const VaecStreamInfo& info = input.info();
@@ -53,17 +57,22 @@ void decode(const DecodeOptions& o, const GlobalOptions& global) {
 
   std::unique_ptr<io::VideoWriter> writer;
   try {
-    writer = io::VideoWriter::create(o.output, info.width, info.height, Rational{info.fps_num, info.fps_den});
+    if (!o.output.empty())
+      writer = io::VideoWriter::create(o.output, info.width, info.height, Rational{info.fps_num, info.fps_den});
   } catch (const io::IoError& e) {
     throw CommandError(e.what());
   }
+  io::PictureMd5 md5;
+  const std::string destination = o.output.empty() ? "the MD5" : o.output;
   Progress progress("decode", info.frame_count ? std::max<int64_t>(0, info.frame_count - o.start_frame) : -1,
                     global.quiet);
   int64_t decoded = 0, next_expected = 0;  // display index the next packet should have
   std::vector<std::string> losses;
   auto on_frame = [&](const VaecPicture& pic) {
     if (pic.pts < o.start_frame) return;  // decoded only as a reference for later frames
-    writer->write(frame_from_picture(pic));
+    const Frame frame = frame_from_picture(pic);
+    if (writer) writer->write(frame);
+    if (o.md5) md5.add(frame);
     progress.update(++decoded);
   };
   // Frames the reader skipped to resume after a damaged record (their records were never read).
@@ -113,16 +122,17 @@ void decode(const DecodeOptions& o, const GlobalOptions& global) {
       throw CommandError(fmt::format("{}: --start-frame {} is past the last frame", o.input, o.start_frame));
     if (decoded == 0) throw CommandError(o.input + ": no frame could be decoded" +
                                          (losses.empty() ? "" : " (" + losses.front() + ")"));
-    writer->finish();
+    if (writer) writer->finish();
   } catch (const io::IoError& e) {
     throw CommandError(e.what());
   }
   progress.finish();
+  if (o.md5) std::printf("%s\n", md5.hex().c_str());
   if (!losses.empty()) {
     for (const auto& l : losses) std::fprintf(stderr, "vaec: %s: %s\n", o.input.c_str(), l.c_str());
-    throw CommandError(fmt::format("{}: damaged stream: wrote the {} intact frames to {}", o.input, decoded, o.output));
+    throw CommandError(fmt::format("{}: damaged stream: wrote the {} intact frames to {}", o.input, decoded, destination));
   }
-  if (!global.quiet) std::fprintf(stderr, "vaec: decoded %lld frames to %s\n", (long long)decoded, o.output.c_str());
+  if (!global.quiet) std::fprintf(stderr, "vaec: decoded %lld frames to %s\n", (long long)decoded, destination.c_str());
 }
 
 }  // namespace
@@ -130,14 +140,17 @@ void decode(const DecodeOptions& o, const GlobalOptions& global) {
 void register_decode(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("decode", "Decompress a .vae bitstream into .y4m, .yuv, .mp4 or .mkv");
   sub->footer("Example: vaec decode out.vae -o decoded.mp4\n"
+              "        vaec decode out.vae --md5   (MD5 of the pictures, as a .yuv file holds them)\n"
               "A damaged stream decodes every intact frame, names the lost ones and exits with 1\n"
               "(a lost frame also loses the P-frames after it, up to the next I-frame).");
   add_global_options(*sub, global);
   auto o = std::make_shared<DecodeOptions>();
   sub->add_option("INPUT", o->input, "Input .vae file (- for stdin)")->required();
   sub->add_option("-o,--output", o->output,
-                  "Output video: .y4m (raw; - for stdout), .yuv (bare yuv420p planes), .mp4 (H.264, visually lossless) or .mkv (FFV1, lossless)")
-      ->required();
+                  "Output video: .y4m (raw; - for stdout), .yuv (bare yuv420p planes), .mp4 (H.264, visually lossless) or .mkv (FFV1, lossless)");
+  sub->add_flag("--md5", o->md5,
+                "Print the MD5 of the decoded pictures (every output frame's Y, U and V planes, as a .yuv file holds "
+                "them, like dav1d's md5 output): compare decoders and builds without writing a file");
   sub->add_option("--start-frame", o->start_frame,
                   "First frame to output (display index); decoding starts at the I-frame before it")
       ->check(CLI::NonNegativeNumber);

@@ -2,22 +2,20 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "cli/commands.h"
+#include "common/hash.h"
 #include "io/ffmpeg_error.h"
 
 namespace vaec::cli {
 
 std::string model_hash_hex(const uint8_t hash[16]) {
-  static const char digits[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 16; ++i) {
-    s += digits[hash[i] >> 4];
-    s += digits[hash[i] & 15];
-  }
-  return s;
+  ModelHash h;
+  std::copy(hash, hash + h.size(), h.begin());
+  return hash_hex(h);
 }
 
 VaeInput::VaeInput(const std::string& path) : path_(path) {
