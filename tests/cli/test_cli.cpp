@@ -309,6 +309,12 @@ TEST_CASE("a damaged stream keeps every intact frame and names each lost one", "
     for (int f = lost; f < next; ++f) CHECK(named(r, f));
     CHECK_FALSE(named(r, lost - 1));
     CHECK_FALSE(named(r, next));
+    // info lists the intact records, names the damaged one and exits with 1 too.
+    auto listed = test::run("{ " + kVaec + " info --json " + tmp.path("bad.vae") + " 2>/dev/null; }");  // JSON only
+    CHECK(listed.exit_code == 1);
+    auto j = nlohmann::json::parse(listed.output);
+    CHECK(j["frames"] == kFrames - 1);
+    CHECK(j["problem"].get<std::string>().find("frame " + std::to_string(lost) + " damaged") != std::string::npos);
   }
   SECTION("a whole I-frame, record header too: reading resumes at the next I-frame") {
     auto [r, frames] = damage_and_decode(offset[size_t(first)], offset[size_t(first) + 1] - offset[size_t(first)],

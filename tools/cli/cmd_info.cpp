@@ -29,18 +29,25 @@ void info(const InfoOptions& o) {
   const VaecPacket header_record = input.header_packet();
 
   std::vector<FrameRow> rows;
-  std::string problem;
+  std::string problem;  // what is wrong with the stream, "; "-separated
+  auto add_problem = [&](const std::string& p) { problem += (problem.empty() ? "" : "; ") + p; };
   for (;;) {
     VaecPacket p{};
     const int status = vaec_file_read_packet(input.reader(), &p);
     if (status == VAEC_EOF) break;
-    if (status != VAEC_OK) {
-      problem = fmt::format("stops after {} frames: {}", rows.size(), input.error());
-      break;
+    if (status != VAEC_OK) {  // a damaged record: listed frames are the intact ones
+      if (vaec_file_reader_failed(input.reader())) {
+        add_problem(fmt::format("stops after {} frames: {}", rows.size(), input.error()));
+        break;
+      }
+      add_problem(p.pts >= 0 ? fmt::format("frame {} damaged: {}", p.pts, input.error())
+                             : fmt::format("a damaged record after {} frames: {}", rows.size(), input.error()));
+      continue;
     }
     rows.push_back({uint64_t(p.pts), p.frame_type == VAEC_FRAME_I ? 'I' : 'P', int64_t(p.size), p.quality});
   }
-  if (problem.empty() && !vaec_file_reader_complete(input.reader())) problem = "no index: the stream was cut short";
+  if (!vaec_file_reader_complete(input.reader()) && !vaec_file_reader_failed(input.reader()))
+    add_problem("no index: the stream was cut short");
 
   const double pixels = double(h.width) * h.height;
   const double fps = double(h.fps_num) / h.fps_den;
@@ -81,9 +88,11 @@ void info(const InfoOptions& o) {
         std::printf("%8llu %4c %10lld %8.4f %7d\n", (unsigned long long)r.index, r.type, (long long)r.bytes,
                     r.bytes * 8.0 / pixels, r.quality);
     }
-    std::printf("%zu frames, %lld bytes in frames + %zu header + %lld index = %lld bytes; %.1f kbit/s, %.4f bpp\n",
+    // With damage, the bytes outside intact frames and the header include the damaged records.
+    std::printf("%zu frames, %lld bytes in frames + %zu header + %lld %s = %lld bytes; %.1f kbit/s, %.4f bpp\n",
                 rows.size(), (long long)frame_bytes, header_record.size,
-                (long long)(total - int64_t(header_record.size) - frame_bytes), (long long)total, kbps,
+                (long long)(total - int64_t(header_record.size) - frame_bytes),
+                problem.empty() ? "index" : "index and damaged records", (long long)total, kbps,
                 rows.empty() ? 0.0 : frame_bytes * 8.0 / (pixels * rows.size()));
     if (!problem.empty()) std::printf("warning: %s\n", problem.c_str());
   }
