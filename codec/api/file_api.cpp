@@ -19,7 +19,6 @@ struct VaecFileReader {
   bitstream::FileSource source;
   bitstream::ContainerReader reader;
   bitstream::StreamHeader header;
-  std::vector<uint8_t> header_record;
   std::vector<uint8_t> record;  // the last packet returned
   bool read_any = false;
   std::string error;
@@ -67,9 +66,7 @@ int vaec_file_reader_open(VaecFileReader** out, FILE* file) {
   auto r = std::unique_ptr<VaecFileReader>(new (std::nothrow) VaecFileReader(file));
   if (!r) return VAEC_ENOMEM;
   int status = guarded(r.get(), [&]() -> int {
-    Status st = r->reader.read_header(&r->header);
-    if (!st.ok()) return report(r.get(), st);
-    st = bitstream::serialize_header(r->header, &r->header_record);
+    const Status st = r->reader.read_header(&r->header);
     return st.ok() ? VAEC_OK : report(r.get(), st);
   });
   if (status != VAEC_OK) {
@@ -101,8 +98,8 @@ int vaec_file_reader_info(const VaecFileReader* r, VaecStreamInfo* info) {
 int vaec_file_reader_header(const VaecFileReader* r, VaecPacket* header) {
   if (!r || !header) return VAEC_EINVAL;
   std::memset(header, 0, sizeof *header);
-  header->data = r->header_record.data();
-  header->size = r->header_record.size();
+  header->data = r->reader.header_record().data();
+  header->size = r->reader.header_record().size();
   header->frame_type = VAEC_FRAME_NONE;
   return VAEC_OK;
 }
@@ -168,7 +165,7 @@ int vaec_file_reader_seek(VaecFileReader* r, int64_t frame, int64_t* landed) {
       r->error = "the index has no I-frame before that frame";
       return VAEC_EINVALIDDATA;
     }
-    if (entry->display_index > 0 || entry->offset != r->header_record.size()) {
+    if (entry->display_index > 0 || entry->offset != r->reader.header_record().size()) {
       st = r->reader.seek_to(*entry);
       if (!st.ok()) return report(r, st, "cannot seek to an I-frame: ");
     }

@@ -49,7 +49,7 @@ Status ContainerReader::read_header(StreamHeader* out) {
   if (!st.ok()) return fail(Status(StatusCode::kTruncated, "container: stream ends inside the header"));
   st = parse_header(record.data(), record.size(), &header_);
   if (!st.ok()) return fail(st);
-  header_size_ = size;
+  header_record_ = std::move(record);
   state_ = State::kPackets;
   *out = header_;
   return OkStatus();
@@ -170,14 +170,14 @@ Status ContainerReader::load_index(StreamIndex* out) {
   uint64_t size = 0;
   VAEC_RETURN_IF_ERROR(src_->total_size(&size));
   const Status no_index(StatusCode::kTruncated, "container: stream has no index");
-  if (size < header_size_ + kPacketHeaderSize + 8 + kFooterSize) return no_index;
+  if (size < header_record_.size() + kPacketHeaderSize + 8 + kFooterSize) return no_index;
   uint8_t footer[kFooterSize];
   size_t got = 0;
   VAEC_RETURN_IF_ERROR(src_->seek(size - kFooterSize));
   VAEC_RETURN_IF_ERROR(src_->read(footer, kFooterSize, &got));
   uint64_t index_offset = 0;
   Status st = got == kFooterSize ? parse_footer(footer, &index_offset) : no_index;
-  if (!st.ok() || index_offset < header_size_ || index_offset > size - kFooterSize - kPacketHeaderSize - 8) {
+  if (!st.ok() || index_offset < header_record_.size() || index_offset > size - kFooterSize - kPacketHeaderSize - 8) {
     (void)src_->seek(resume);
     return no_index;
   }
@@ -209,7 +209,7 @@ Status ContainerReader::load_index(StreamIndex* out) {
 Status ContainerReader::seek_to(const IndexEntry& entry) {
   if (state_ == State::kNeedHeader || state_ == State::kFailed)
     return Status(StatusCode::kInvalidArgument, "container: cannot seek now");
-  if (entry.offset < header_size_) return Status(StatusCode::kInvalidArgument, "container: bad seek offset");
+  if (entry.offset < header_record_.size()) return Status(StatusCode::kInvalidArgument, "container: bad seek offset");
   VAEC_RETURN_IF_ERROR(src_->seek(entry.offset));
   pos_ = entry.offset;
   seeked_ = true;

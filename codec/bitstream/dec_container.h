@@ -50,6 +50,8 @@ class ContainerReader {
   Status seek_to(const IndexEntry& entry);
 
   const StreamHeader& header() const { return header_; }
+  // The stream header record exactly as read (what a decoder is sent first).
+  const std::vector<uint8_t>& header_record() const { return header_record_; }
 
  private:
   Status fail(Status st);
@@ -65,7 +67,7 @@ class ContainerReader {
   Status error_;
   StreamHeader header_;
   uint64_t pos_ = 0;
-  uint64_t header_size_ = 0;
+  std::vector<uint8_t> header_record_;
   uint32_t frames_ = 0;
   bool seeked_ = false;  // after seek_to the frames seen are not the whole stream
   bool has_index_ = false;

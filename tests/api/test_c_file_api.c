@@ -1,8 +1,8 @@
 /* A plain-C program against vaec_file.h: encodes 6 small frames (GOP 3) into a .vae file
- * through the file writer, then reads it back through the file reader: stream facts, every
- * packet in order with its type and quality, the index's frame count, seeking to an I-frame,
- * and the errors for a seek past the end and a file that is not a .vae stream. Exit 0 on
- * success. argv[1]: the model. */
+ * through the file writer, then reads it back through the file reader: stream facts, the
+ * header record as the file holds it, every packet in order with its type and quality, the
+ * index's frame count, seeking to an I-frame, and the errors for a seek past the end and a file
+ * that is not a .vae stream. Exit 0 on success. argv[1]: the model. */
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +58,14 @@ int main(int argc, char **argv) {
     return fail("reader: stream info");
   if (vaec_file_reader_header(r, &pkt) != VAEC_OK || pkt.size == 0 || pkt.frame_type != VAEC_FRAME_NONE)
     return fail("reader: header packet");
+  {  /* the header record exactly as the file holds it */
+    static uint8_t first[4096];
+    const long at = ftell(file);
+    rewind(file);
+    if (pkt.size > sizeof first || fread(first, 1, pkt.size, file) != pkt.size || memcmp(first, pkt.data, pkt.size) != 0)
+      return fail("reader: header packet differs from the file's header record");
+    fseek(file, at, SEEK_SET);
+  }
   int64_t count = 0;
   if (vaec_file_reader_frame_count(r, &count) != VAEC_OK || count != FRAMES) return fail("reader: frame count");
   int n = 0, res;

@@ -67,6 +67,7 @@ void decode(const DecodeOptions& o, const GlobalOptions& global) {
   Progress progress("decode", info.frame_count ? std::max<int64_t>(0, info.frame_count - o.start_frame) : -1,
                     global.quiet);
   int64_t decoded = 0, next_expected = 0;  // display index the next packet should have
+  bool damage_seen = false;                // the reader lost a record
   std::vector<std::string> losses;
   auto on_frame = [&](const VaecPicture& pic) {
     if (pic.pts < o.start_frame) return;  // decoded only as a reference for later frames
@@ -90,11 +91,12 @@ void decode(const DecodeOptions& o, const GlobalOptions& global) {
         int64_t frames = 0;
         if (!vaec_file_reader_complete(input.reader()))
           losses.push_back("the stream has no index: it was cut short, later frames may be missing");
-        else if (vaec_file_reader_frame_count(input.reader(), &frames) == VAEC_OK)
+        else if (damage_seen && vaec_file_reader_frame_count(input.reader(), &frames) == VAEC_OK)
           name_skipped(frames);  // a damaged record after the last I-frame ends the readable part
         break;
       }
       if (status != VAEC_OK) {  // a damaged record: the decoder sees the gap at the next P-frame
+        damage_seen = true;
         const std::string why = fmt::format("{} ({})", vaec_status_str(status), input.error());
         if (packet.pts >= 0) {
           name_skipped(packet.pts);
