@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Determinism check (docs/architecture.md "Decisions", docs/reliability.md): decoding must not depend on the thread count, the
-# process or the build.
+# process, the build or the instruction set (the integer synthesis, docs/bitstream.md §9).
 #
 #   scripts/check-determinism.sh [BUILD_DIR]          (default: build)
 #
@@ -11,12 +11,11 @@
 #      hashes of the integers it holds (the Q10 latents with the integer h_s means, the CDF/table
 #      indices, the P-frame activity and class scales, the refinement's offsets);
 #      these MUST be identical (a single different CDF index desynchronizes a frame).
-#    - `vaec decode` writes .y4m; the decoded pixels are compared too, but by default only
-#      reported (planes, samples, max difference): the float synthesis g_s runs in
-#      LibTorch/oneDNN, whose results may depend on the thread count (measured: 2 luma samples
-#      of 414720 in one frame of the sample differ by 1 between --threads 1 and 2/4).
-#      VAEC_PIXELS=strict fails on any pixel difference.
-# 3. With VAEC_O0_BUILD=DIR, the symbol dump and decoded .y4m of an -O0 build must equal
+#    - `vaec decode` writes .y4m; the decoded pixels MUST be identical too (the synthesis is
+#      integer arithmetic). VAEC_PIXELS=report only reports differences.
+# 3. For every --cpu level this CPU has (generic, avx2, avx512): the stream encoded and the
+#    pixels decoded with that level MUST equal the default ones (md5).
+# 4. With VAEC_O0_BUILD=DIR, the symbol dump and decoded .y4m of an -O0 build must equal
 #    BUILD_DIR's, and so must the .vae stream it encodes if DIR has tools/vaec too. DIR is
 #    configured (-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0) and its
 #    vaec-decode-hashes is brought up to date (a few minutes when new).
@@ -36,7 +35,7 @@ model=${VAEC_MODEL:-$root/samples/vaec.vaem}
 frames=${VAEC_FRAMES:-3}
 quality=${VAEC_QUALITY:-100}
 threads_list=${VAEC_THREADS:-1 2 4}
-pixels=${VAEC_PIXELS:-report}
+pixels=${VAEC_PIXELS:-strict}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vaec-determinism.XXXXXX")
 [[ ${VAEC_KEEP:-0} = 1 ]] && echo "work folder: $work" || trap 'rm -rf "$work"' EXIT
@@ -129,6 +128,23 @@ for t in $threads_list; do
     diff "$work/sym_t$first.txt" "$work/sym_t$t.txt" || true
   fi
   compare_pixels "$work/dec_t$first.y4m" "$work/dec_t$t.y4m" "vaec decode --threads $t vs --threads $first"
+done
+
+# The instruction-set levels of common/cpu.h this CPU has.
+levels=generic
+grep -qw avx2 /proc/cpuinfo && levels+=" avx2"
+if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo &&
+  grep -qw avx512_vnni /proc/cpuinfo; then levels+=" avx512"; fi
+md5() { md5sum < "$1" | cut -d' ' -f1; }
+for level in $levels; do
+  echo "== --cpu $level (--threads 2)"
+  run "$vaec" --quiet --threads 2 --cpu "$level" encode "$input" -o "$work/cpu_$level.vae" --frames "$frames" \
+    --quality "$quality" --model "$model"
+  [[ $(md5 "$work/cpu_$level.vae") = $(md5 "$work/o2.vae") ]] && echo "   stream encoded: identical (md5 $(md5 "$work/o2.vae"))" \
+    || fail "--cpu $level: the encoded stream differs"
+  run "$vaec" --quiet --threads 2 --cpu "$level" decode "$work/o2.vae" -o "$work/cpu_$level.y4m" --model "$model"
+  [[ $(md5 "$work/cpu_$level.y4m") = $(md5 "$work/dec_t$first.y4m") ]] \
+    && echo "   decoded pixels: identical (md5 $(md5 "$work/cpu_$level.y4m"))" || fail "--cpu $level: decoded pixels differ"
 done
 
 if [[ -n $o0 ]]; then

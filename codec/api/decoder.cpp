@@ -8,6 +8,7 @@ namespace vaec::api {
 Decoder::Decoder(const VaecSettings& s) : threads_(s.threads) {
   validate_common_settings(s);
   model_ = model::load_model(s.model_path);
+  model_.model.set_cpu_level(CpuLevel(s.cpu));
 }
 
 int Decoder::fail(int status, std::string detail) {

@@ -26,6 +26,7 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   require(s.bitrate_kbps >= 0 && uint32_t(s.bitrate_kbps) <= kMaxBitrateKbps, "settings: bitrate_kbps must be 0..1000000");
   settings_.model_path = nullptr;  // not owned: never used after open
   model_ = model::load_model(s.model_path);
+  model_.model.set_cpu_level(CpuLevel(s.cpu));
 
   bitstream::StreamHeader h;
   h.width = uint32_t(s.width);

@@ -102,6 +102,16 @@ Frame IncrementalSynthesis::run(IntraModel& m, const std::vector<int64_t>& y_hat
 void IncrementalSynthesis::synthesise_rects(IntraModel& m, const std::vector<int64_t>& y_hat_q10,
                                             const LatentShape& s, int quality, const std::vector<Rect>& rects) {
   constexpr int T = kTile;
+  if (!m.float_synthesis()) {
+    for (const Rect& r : rects) {
+      const Rect e = extended(r, s);
+      m.integer_synthesis().run(y_hat_q10.data(), s.height, s.width, {e.row0, e.row1, e.col0, e.col1},
+                                {r.row0, r.row1, r.col0, r.col1}, quality, m.cpu_level(), at::get_num_threads(),
+                                &previous_);
+      stats_.tiles_synthesised += int64_t((r.row1 - r.row0 + T - 1) / T) * ((r.col1 - r.col0 + T - 1) / T);
+    }
+    return;
+  }
   torch::NoGradGuard no_grad;
   const torch::Tensor y_hat = gained_latents(m, y_hat_q10, s, quality);
   constexpr int kScale = 8;  // latents -> half-resolution samples (g_s upsamples 2x three times)

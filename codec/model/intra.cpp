@@ -117,8 +117,13 @@ Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int w
   torch::NoGradGuard no_grad;
   const LatentShape ys = y_shape(m, width, height);
   if (y_hat_q10.size() != ys.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
-  torch::Tensor x_hat = m.synthesis(gained_latents(m, y_hat_q10, ys, quality));
-  return tensor_to_frame(x_hat, width, height);
+  if (m.float_synthesis()) return tensor_to_frame(m.synthesis(gained_latents(m, y_hat_q10, ys, quality)), width, height);
+  Frame frame;
+  frame.allocate(width, height);
+  const IntegerSynthesis::Region all{0, ys.height, 0, ys.width};
+  m.integer_synthesis().run(y_hat_q10.data(), ys.height, ys.width, all, all, quality, m.cpu_level(),
+                            at::get_num_threads(), &frame);
+  return frame;
 }
 
 Frame synthesise(IntraModel& m, const std::vector<int32_t>& y, const HyperParams& params,

@@ -8,6 +8,7 @@
 
 #include "entropy/gaussian_tables.h"
 #include "model/layers.h"
+#include "model/quantize_synthesis.h"
 
 namespace vaec::model {
 
@@ -64,6 +65,43 @@ uint64_t gaussian_fingerprint() {
   return g.fingerprint();
 }
 
+template <typename T>
+std::vector<T> read_ints(const TensorFile& f, const std::string& name, at::ScalarType type, const std::string& what) {
+  const at::Tensor& t = f.get(name);
+  if (t.scalar_type() != type || t.dim() != 1) throw ModelFileError(what + ": bad tensor " + name);
+  return std::vector<T>(t.data_ptr<T>(), t.data_ptr<T>() + t.numel());
+}
+
+// The integer synthesis' tensors; IntegerSynthesis's constructor checks every range.
+IntegerSynthesisParams read_integer_synthesis(const TensorFile& f, const nlohmann::json& meta, const VaeConfig& c,
+                                              const std::string& what) {
+  if (meta.at("inverse_gain_frac_bits") != kInverseGainFracBits)
+    throw ModelFileError(what + ": integer synthesis format does not match this build");
+  IntegerSynthesisParams p;
+  p.latent_channels = int(c.M);
+  p.hidden_channels = int(c.synthesis_channels());
+  p.input_shift = meta.at("input_shift");
+  p.inverse_gain = read_ints<int32_t>(f, "g_s_int/inverse_gain", at::kInt, what);
+  const int S = p.hidden_channels;
+  const int ins[3] = {p.latent_channels, S, S}, outs[3] = {4 * S, 4 * S, 24};
+  for (int i = 0; i < 3; ++i) {
+    const std::string n = "g_s_int/conv" + std::to_string(i + 1);
+    p.conv[i].in = ins[i];
+    p.conv[i].out = outs[i];
+    p.conv[i].weight = read_ints<int16_t>(f, n + "/weight", at::kShort, what);
+    p.conv[i].bias = read_ints<int32_t>(f, n + "/bias", at::kInt, what);
+    p.conv[i].shift = read_ints<uint8_t>(f, n + "/shift", at::kByte, what);
+  }
+  for (int i = 0; i < 2; ++i) {
+    const std::string n = "g_s_int/igdn" + std::to_string(i + 1);
+    p.igdn[i].channels = S;
+    p.igdn[i].gamma = read_ints<int16_t>(f, n + "/gamma", at::kShort, what);
+    p.igdn[i].beta = read_ints<int64_t>(f, n + "/beta", at::kLong, what);
+    p.igdn[i].shift = read_ints<uint8_t>(f, n + "/shift", at::kByte, what);
+  }
+  return p;
+}
+
 }  // namespace
 
 std::string config_to_json(const VaeConfig& c) {
@@ -102,6 +140,7 @@ IntraModel IntraModel::from_network(Vae net, const ExportInfo& info) {
   m.hyper_ = quantize_hyper_synthesis(m.net_);
   m.z_tables_ = build_z_tables(m.net_);
   m.info_ = info;
+  m.synthesis_ = IntegerSynthesis(quantize_synthesis(m));
   // The hash is that of the serialized payload, as a loader will see it.
   const auto bytes = m.serialize();
   m.hash_ = parse(bytes, "exported model").hash_;
@@ -124,6 +163,8 @@ std::vector<uint8_t> IntraModel::serialize() const {
       {"activation_frac_bits", kActivationFracBits},
       {"scale_bound", kScaleBound},
       {"h_s_layers", layers},
+      {"g_s_int", {{"input_shift", synthesis_.params().input_shift},
+                   {"inverse_gain_frac_bits", kInverseGainFracBits}}},
       {"gaussian_tables_fingerprint", std::to_string(gaussian_fingerprint())},
       {"train_steps", info_.train_steps},
       {"train_seconds", info_.train_seconds}};
@@ -136,6 +177,30 @@ std::vector<uint8_t> IntraModel::serialize() const {
           at::from_blob(const_cast<int32_t*>(L.weight.data()), {int64_t(L.weight.size())}, at::kInt));
     f.add("h_s_int/" + std::to_string(i) + "/bias",
           at::from_blob(const_cast<int32_t*>(L.bias.data()), {int64_t(L.bias.size())}, at::kInt));
+  }
+  const IntegerSynthesisParams& gs = synthesis_.params();
+  auto add16 = [&](const std::string& name, const std::vector<int16_t>& v) {
+    f.add(name, at::from_blob(const_cast<int16_t*>(v.data()), {int64_t(v.size())}, at::kShort));
+  };
+  auto add32 = [&](const std::string& name, const std::vector<int32_t>& v) {
+    f.add(name, at::from_blob(const_cast<int32_t*>(v.data()), {int64_t(v.size())}, at::kInt));
+  };
+  auto add8 = [&](const std::string& name, const std::vector<uint8_t>& v) {
+    f.add(name, at::from_blob(const_cast<uint8_t*>(v.data()), {int64_t(v.size())}, at::kByte));
+  };
+  add32("g_s_int/inverse_gain", gs.inverse_gain);
+  for (int i = 0; i < 3; ++i) {
+    const std::string n = "g_s_int/conv" + std::to_string(i + 1);
+    add16(n + "/weight", gs.conv[i].weight);
+    add32(n + "/bias", gs.conv[i].bias);
+    add8(n + "/shift", gs.conv[i].shift);
+  }
+  for (int i = 0; i < 2; ++i) {
+    const std::string n = "g_s_int/igdn" + std::to_string(i + 1);
+    add16(n + "/gamma", gs.igdn[i].gamma);
+    f.add(n + "/beta", at::from_blob(const_cast<int64_t*>(gs.igdn[i].beta.data()),
+                                     {int64_t(gs.igdn[i].beta.size())}, at::kLong));
+    add8(n + "/shift", gs.igdn[i].shift);
   }
   auto tables = z_tables_.serialize();
   f.add("z_cdf_tables", at::from_blob(tables.data(), {int64_t(tables.size())}, at::kByte));
@@ -157,6 +222,11 @@ at::Tensor IntraModel::synthesis(const at::Tensor& y_hat) {
 
 IntraModel IntraModel::parse(const std::vector<uint8_t>& bytes, const std::string& what) {
   IntraModel m;
+  if (bytes.size() >= 12 && std::equal(kMagic.begin(), kMagic.end(), bytes.begin()) && bytes[8] == 1 &&
+      bytes[9] == 0 && bytes[10] == 0 && bytes[11] == 0)
+    throw ModelFileError(what + ": model file format 1 predates the integer synthesis this build decodes with; "
+                                "re-export it from its training checkpoint (vaec train --out DIR --export FILE "
+                                "--export-only). Its streams cannot be decoded by this version");
   const TensorFile f = decode_tensor_file(bytes, kMagic, kModelFileVersion, what, &m.hash_);
   nlohmann::json meta;
   try {
@@ -196,6 +266,7 @@ IntraModel IntraModel::parse(const std::vector<uint8_t>& bytes, const std::strin
       ++i;
     }
     m.hyper_ = IntegerHyperSynthesis(std::move(layers));
+    m.synthesis_ = IntegerSynthesis(read_integer_synthesis(f, meta.at("g_s_int"), m.net_->config(), what));
   } catch (const nlohmann::json::exception& e) {
     throw ModelFileError(what + ": damaged metadata (" + e.what() + ")");
   } catch (const std::invalid_argument& e) {

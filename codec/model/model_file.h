@@ -10,14 +10,18 @@
 #include <string>
 
 #include "entropy/cdf_table.h"
+#include "common/cpu.h"
 #include "model/integer_hyper.h"
+#include "model/integer_synthesis.h"
 #include "model/onednn_synthesis.h"
 #include "model/tensor_file.h"
 #include "model/vae.h"
 
 namespace vaec::model {
 
-constexpr uint32_t kModelFileVersion = 1;
+// 2: adds the integer synthesis (model/integer_synthesis.h), which decodes every picture; a
+// version-1 file is refused with the command that re-exports it.
+constexpr uint32_t kModelFileVersion = 2;
 extern const char* const kModelArchitecture;  // "vaec-intra-mshp-gain-1"
 
 struct ExportInfo {
@@ -42,6 +46,12 @@ class IntraModel {
   uint64_t content_hash() const { return hash_; }  // XXH64 of the serialized payload (not the stream's)
   Vae& net() { return net_; }
   const IntegerHyperSynthesis& hyper_synthesis() const { return hyper_; }
+  // The normative g_s: what every decoder and the encoder's reconstructions run.
+  const IntegerSynthesis& integer_synthesis() const { return synthesis_; }
+  // Caps the instruction set the integer synthesis uses (common/cpu.h); throws
+  // std::invalid_argument if this CPU lacks it. Never changes a picture.
+  void set_cpu_level(CpuLevel cap) { cpu_ = resolve_cpu_level(cap); }
+  CpuLevel cpu_level() const { return cpu_; }
   const entropy::CdfTableSet& z_tables() const { return z_tables_; }
   const ExportInfo& info() const { return info_; }
   const VaeConfig& config() const { return net_->config(); }
@@ -49,13 +59,17 @@ class IntraModel {
   // The continuous gain level this model uses for --quality q.
   double level(int quality) const { return quality_to_level(quality, levels(), info_.quality_level_min); }
 
-  // g_s at inference on y_hat (gain applied): oneDNN's blocked-layout path (onednn_synthesis.h)
-  // when it can run this network, else LibTorch's. Built on first use from the weights of that
-  // moment; a copy of this model builds its own (the path keeps per-call state).
+  // The float g_s on y_hat (gain applied), the reference the integer synthesis approximates:
+  // oneDNN's blocked-layout path (onednn_synthesis.h) when it can run this network, else
+  // LibTorch's. Built on first use from the weights of that moment; a copy of this model builds
+  // its own (the path keeps per-call state).
   at::Tensor synthesis(const at::Tensor& y_hat);
-  // Runs g_s on LibTorch's path even where oneDNN's could: to compare speed and pictures
-  // (docs/performance.md). Off by default.
+  // Runs the float g_s on LibTorch's path even where oneDNN's could (docs/performance.md).
   void use_libtorch_synthesis(bool on) { libtorch_synthesis_ = on; }
+  // Decodes pictures with the float g_s instead of the integer one: only to compare speed and
+  // quality (docs/performance.md); such pictures are not the specified ones. Off by default.
+  void use_float_synthesis(bool on) { float_synthesis_ = on; }
+  bool float_synthesis() const { return float_synthesis_; }
 
  private:
   struct LazySynthesis {
@@ -67,6 +81,9 @@ class IntraModel {
   };
   LazySynthesis fast_synthesis_;
   bool libtorch_synthesis_ = false;
+  bool float_synthesis_ = false;
+  IntegerSynthesis synthesis_;
+  CpuLevel cpu_ = detected_cpu_level();
   Vae net_{nullptr};
   IntegerHyperSynthesis hyper_;
   entropy::CdfTableSet z_tables_;

@@ -4,6 +4,10 @@
 //   model_speed --synthesis-widths [WIDTH HEIGHT] [THREADS]
 // times the codec's g_s (oneDNN path) for narrower random networks: what a cheaper,
 // retrained synthesis would cost (docs/performance.md, "What it would take").
+//   model_speed --synthesis MODEL.vaem [WIDTH HEIGHT] [THREADS]
+// times the picture synthesis of decoding (whole frame from Q10 latents, pixels out): the
+// float g_s (oneDNN) against the integer synthesis at every instruction-set level this CPU
+// has, alternating, best of 7 each.
 #include <ATen/Parallel.h>
 #include <torch/utils.h>
 
@@ -52,10 +56,52 @@ int time_synthesis_widths(int W, int H) {
   return 0;
 }
 
+int time_float_vs_integer(const std::string& path, int W, int H, int threads) {
+  IntraModel m = IntraModel::load(path);
+  Frame f;
+  f.allocate(W, H);
+  for (int p = 0; p < 3; ++p)
+    for (size_t i = 0; i < f.planes[p].size(); ++i) f.planes[p][i] = uint8_t(((i % 977) * 2654435761u) >> 24);
+  const IntraLatents lat = analyse(m, f, 50);
+  const std::vector<int64_t> y = latents_q10(lat.y, lat.params);
+  std::vector<CpuLevel> levels{CpuLevel::kGeneric};
+  if (int(detected_cpu_level()) >= int(CpuLevel::kAvx2)) levels.push_back(CpuLevel::kAvx2);
+  if (detected_cpu_level() == CpuLevel::kAvx512) levels.push_back(CpuLevel::kAvx512);
+  using Clock = std::chrono::steady_clock;
+  double best_float = 1e9;
+  std::vector<double> best(levels.size(), 1e9);
+  for (int rep = 0; rep < 7; ++rep) {
+    m.use_float_synthesis(true);
+    auto t = Clock::now();
+    synthesise_q10(m, y, W, H, 50);
+    best_float = std::min(best_float, std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+    m.use_float_synthesis(false);
+    for (size_t k = 0; k < levels.size(); ++k) {
+      if (levels[k] == CpuLevel::kGeneric && rep >= 2) continue;  // slow: 2 runs are enough
+      m.set_cpu_level(levels[k]);
+      t = Clock::now();
+      synthesise_q10(m, y, W, H, 50);
+      best[k] = std::min(best[k], std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+    }
+  }
+  std::printf("%s %dx%d, %d threads, synthesis ms (best of 7): float %.1f", path.c_str(), W, H, threads, best_float);
+  for (size_t k = 0; k < levels.size(); ++k) std::printf("  integer-%s %.1f", cpu_level_name(levels[k]), best[k]);
+  std::printf("\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : "-";
+  if (path == "--synthesis" && argc > 2) {
+    // model_speed --synthesis MODEL [W H] [THREADS]: arguments shift by one.
+    const int w = argc > 4 ? std::stoi(argv[3]) : 1280, h = argc > 4 ? std::stoi(argv[4]) : 720;
+    const int t = argc > 5 ? std::stoi(argv[5]) : 2;
+    at::set_num_threads(t);
+    keep_large_buffers_once();
+    return time_float_vs_integer(argv[2], w, h, t);
+  }
   const int W = argc > 3 ? std::stoi(argv[2]) : 1280, H = argc > 3 ? std::stoi(argv[3]) : 720;
   const int threads = argc > 4 ? std::stoi(argv[4]) : 2;
   at::set_num_threads(threads);

@@ -143,6 +143,10 @@ CaseResult run_case_in_child(const BenchOptions& o, int width, int height, int t
                                    std::to_string(o.frames), "--quality", std::to_string(o.quality),
                                    "--gop", std::to_string(o.gop)};
   if (!o.input.empty()) args.insert(args.end(), {"--input", o.input});
+  if (session_cpu() != VAEC_CPU_AUTO) {
+    static const char* const kNames[] = {"auto", "generic", "avx2", "avx512"};
+    args.insert(args.begin() + 2, {"--cpu", kNames[session_cpu()]});
+  }
   if (!o.model.empty()) args.insert(args.end(), {"--model", o.model});
   int fds[2];
   if (::pipe(fds) != 0) throw CommandError("bench: cannot create a pipe");

@@ -51,8 +51,21 @@ void check_status(int status, const std::string& what, const VaecContext* ctx) {
   throw CommandError(what + ": " + vaec_status_str(status) + (detail.empty() ? "" : " (" + detail + ")"));
 }
 
+namespace {
+int g_session_cpu = VAEC_CPU_AUTO;
+
+VaecSettings with_session_cpu(VaecSettings s) {
+  if (s.cpu == VAEC_CPU_AUTO) s.cpu = g_session_cpu;
+  return s;
+}
+}  // namespace
+
+void set_session_cpu(int cpu) { g_session_cpu = cpu; }
+int session_cpu() { return g_session_cpu; }
+
 EncoderSession::EncoderSession(const VaecSettings& settings) {
-  check_status(vaec_encoder_open(&ctx_, &settings), "cannot start the encoder", nullptr);
+  const VaecSettings s = with_session_cpu(settings);
+  check_status(vaec_encoder_open(&ctx_, &s), "cannot start the encoder", nullptr);
 }
 
 EncoderSession::~EncoderSession() { vaec_close(&ctx_); }
@@ -90,7 +103,8 @@ void EncoderSession::drain(const std::function<void(const VaecPacket&)>& on_pack
 }
 
 DecoderSession::DecoderSession(const VaecSettings& settings) {
-  check_status(vaec_decoder_open(&ctx_, &settings), "cannot start the decoder", nullptr);
+  const VaecSettings s = with_session_cpu(settings);
+  check_status(vaec_decoder_open(&ctx_, &s), "cannot start the decoder", nullptr);
 }
 
 DecoderSession::~DecoderSession() { vaec_close(&ctx_); }

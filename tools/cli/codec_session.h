@@ -18,6 +18,10 @@ struct ContextCloser {
 VaecSettings encoder_settings(const std::string& model_path, int quality, int gop, int threads, int width,
                               int height, Rational rate);
 
+// The instruction-set cap (a VaecCpu) every session of this process opens with (`vaec --cpu`).
+void set_session_cpu(int cpu);
+int session_cpu();
+
 // A packed copy of a decoded picture.
 Frame frame_from_picture(const VaecPicture& picture);
 

@@ -10,6 +10,7 @@ namespace vaec::cli {
 struct GlobalOptions {
   int threads = 0;     // 0: all available cores
   bool quiet = false;  // no progress output
+  std::string cpu = "auto";  // --cpu, applied through set_session_cpu()
   int resolved_threads() const;
 };
 
@@ -21,7 +22,7 @@ void register_train(CLI::App& app, GlobalOptions& global);
 void register_convert(CLI::App& app, GlobalOptions& global);
 void register_bench(CLI::App& app, GlobalOptions& global);
 
-// Adds --threads and --quiet to a subcommand so they work after it too.
+// Adds --threads, --quiet and --cpu to a subcommand so they work after it too.
 void add_global_options(CLI::App& sub, GlobalOptions& global);
 
 // Thrown by a subcommand to exit with `code` after printing `what()` as one line.

@@ -4,7 +4,9 @@
 #include <exception>
 #include <thread>
 
+#include "cli/codec_session.h"
 #include "cli/commands.h"
+#include "common/cpu.h"
 #include "common/allocator.h"
 #include "io/atomic_file.h"
 #include "io/ffmpeg_error.h"
@@ -17,10 +19,36 @@ int GlobalOptions::resolved_threads() const {
   return hw ? int(hw) : 1;
 }
 
+// --cpu: a name of common/cpu.h that this CPU supports; applied to every codec session.
+static void add_cpu_option(CLI::App& app, GlobalOptions& global) {
+  const CLI::Validator supported(
+      [](std::string& name) -> std::string {
+        vaec::CpuLevel level;
+        if (!vaec::parse_cpu_level(name, &level)) return "'" + name + "' is not one of auto, generic, avx2, avx512";
+        try {
+          vaec::resolve_cpu_level(level);
+        } catch (const std::invalid_argument& e) {
+          return e.what();
+        }
+        return "";
+      },
+      "auto|generic|avx2|avx512");
+  app.add_option("--cpu", global.cpu,
+                 "Cap the instruction set of the integer synthesis: auto (default), generic, avx2, avx512; "
+                 "every level decodes the same pixels")
+      ->check(supported)
+      ->each([](const std::string& name) {
+        vaec::CpuLevel level = vaec::CpuLevel::kAuto;
+        vaec::parse_cpu_level(name, &level);
+        set_session_cpu(int(level));
+      });
+}
+
 void add_global_options(CLI::App& sub, GlobalOptions& global) {
   sub.add_option("--threads", global.threads, "Worker threads (0 = all cores)")
       ->check(CLI::Range(0, 256));
   sub.add_flag("-q,--quiet", global.quiet, "No progress output on stderr");
+  add_cpu_option(sub, global);
 }
 
 namespace {
@@ -47,6 +75,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", global.threads, "Worker threads (0 = all cores)")
       ->check(CLI::Range(0, 256));
   app.add_flag("-q,--quiet", global.quiet, "No progress output on stderr");
+  add_cpu_option(app, global);
 
   register_encode(app, global);
   register_decode(app, global);

@@ -107,6 +107,15 @@ typedef enum VaecFrameType {
   VAEC_FRAME_P = 2       /* predicted from the previous frame */
 } VaecFrameType;
 
+/* Instruction-set caps (VaecSettings.cpu), like dav1d's cpu mask. Every level decodes the
+   same pixels; a level this CPU lacks makes vaec_*_open fail with VAEC_EINVAL. */
+typedef enum VaecCpu {
+  VAEC_CPU_AUTO = 0,     /* the best this CPU has (the default) */
+  VAEC_CPU_GENERIC = 1,  /* portable C++ only */
+  VAEC_CPU_AVX2 = 2,     /* up to AVX2 */
+  VAEC_CPU_AVX512 = 3    /* up to AVX-512 (F, BW, VL, VNNI) */
+} VaecCpu;
+
 typedef struct VaecSettings {
   const char *model_path; /* model file; the decoder checks it against the stream's hash */
   int quality;            /* 1 (smallest) .. 100 (best); default 50 */
@@ -117,7 +126,9 @@ typedef struct VaecSettings {
   int frame_count;        /* encoder: number of frames if known, else 0 */
   int bitrate_kbps;       /* encoder: > 0 picks the quality of each GOP so the stream's average
                              bitrate lands near this target (quality is then the start point) */
-  uint32_t reserved[15];  /* must be zero (vaec_default_settings does it) */
+  int cpu;                /* a VaecCpu: caps the instruction set of the integer synthesis;
+                             never changes output (a test and benchmarking switch) */
+  uint32_t reserved[14];  /* must be zero (vaec_default_settings does it) */
 } VaecSettings;
 
 typedef struct VaecPicture {
