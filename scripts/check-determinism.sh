@@ -133,7 +133,7 @@ done
 # The instruction-set levels of common/cpu.h this CPU has.
 levels=generic
 grep -qw avx2 /proc/cpuinfo && levels+=" avx2"
-if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo &&
+if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo && grep -qw avx512dq /proc/cpuinfo &&
   grep -qw avx512_vnni /proc/cpuinfo; then levels+=" avx512"; fi
 md5() { md5sum < "$1" | cut -d' ' -f1; }
 for level in $levels; do

@@ -8,7 +8,7 @@ CpuLevel detected_cpu_level() {
 #if defined(__x86_64__) || defined(__i386__)
   // __builtin_cpu_supports also checks that the OS saves the wide registers (XGETBV).
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"))
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni"))
     return CpuLevel::kAvx512;
   if (__builtin_cpu_supports("avx2")) return CpuLevel::kAvx2;
 #endif
@@ -20,7 +20,7 @@ CpuLevel resolve_cpu_level(CpuLevel cap) {
   if (cap == CpuLevel::kAuto) return have;
   if (int(cap) > int(have))
     throw std::invalid_argument(std::string("this CPU lacks the instructions of --cpu ") + cpu_level_name(cap) +
-                                (cap == CpuLevel::kAvx512 ? " (AVX-512 F, BW, VL and VNNI)" : " (AVX2)") +
+                                (cap == CpuLevel::kAvx512 ? " (AVX-512 F, BW, DQ, VL and VNNI)" : " (AVX2)") +
                                 "; it supports up to " + cpu_level_name(have));
   return cap;
 }

@@ -12,7 +12,7 @@ enum class CpuLevel {
   kAuto = 0,     // the best this CPU has
   kGeneric = 1,  // portable C++ (whatever the compiler makes of it)
   kAvx2 = 2,     // AVX2: vpmaddwd
-  kAvx512 = 3,   // AVX-512 F/BW/VL with VNNI: vpdpwssd
+  kAvx512 = 3,   // AVX-512 F/BW/DQ/VL with VNNI: vpdpwssd
 };
 
 // The best level this CPU (and operating system) supports.

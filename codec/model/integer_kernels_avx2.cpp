@@ -49,6 +49,29 @@ inline void columns(const ConvRowArgs& a, int o0) {
   for (; x < a.width; ++x) tile<1, V>(a, x, o0);
 }
 
+// IGDN sums, 8 positions x 4 output channels at a time: vpmuldq multiplies a broadcast square
+// (< 2^30) by 4 sign-extended gammas into exact 64-bit products.
+int igdn_norm_blocks_avx2(const IgdnRowArgs& a) {
+  const int C = a.channels;
+  constexpr int P = 8;
+  int x0 = 0;
+  for (; x0 + P <= a.width; x0 += P)
+    for (int o = 0; o < C; o += 4) {
+      const __m256i beta = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.beta + o));
+      __m256i acc[P];
+      for (int p = 0; p < P; ++p) acc[p] = beta;
+      const int64_t* s = a.squares + ptrdiff_t(x0) * C;
+      for (int i = 0; i < C; ++i) {
+        const __m256i g = _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a.gamma + ptrdiff_t(i) * C + o)));
+        for (int p = 0; p < P; ++p)
+          acc[p] = _mm256_add_epi64(acc[p], _mm256_mul_epi32(_mm256_set1_epi64x(s[ptrdiff_t(p) * C + i]), g));
+      }
+      for (int p = 0; p < P; ++p)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(a.norm + ptrdiff_t(x0 + p) * C + o), acc[p]);
+    }
+  return x0;
+}
+
 }  // namespace
 
 void conv_row_avx2(const ConvRowArgs& a) {
@@ -57,6 +80,6 @@ void conv_row_avx2(const ConvRowArgs& a) {
   for (; o < a.out; o += 8) columns<1>(a, o);
 }
 
-void igdn_norm_avx2(const IgdnNormArgs& a) { igdn_norm_loop(a); }
+void igdn_row_avx2(const IgdnRowArgs& a) { igdn_row_loop(a, igdn_norm_blocks_avx2); }
 
 }  // namespace vaec::model

@@ -71,6 +71,28 @@ inline void columns16(const ConvRowArgs& a, int o0) {
   for (; x < a.width; ++x) tile16<1, V>(a, x, o0);
 }
 
+// IGDN sums, 8 positions x 8 output channels at a time: vpmuldq multiplies a broadcast square
+// (< 2^30) by 8 sign-extended gammas into exact 64-bit products.
+int igdn_norm_blocks_avx512(const IgdnRowArgs& a) {
+  const int C = a.channels;
+  constexpr int P = 8;
+  int x0 = 0;
+  for (; x0 + P <= a.width; x0 += P)
+    for (int o = 0; o < C; o += 8) {
+      const __m512i beta = _mm512_loadu_si512(a.beta + o);
+      __m512i acc[P];
+      for (int p = 0; p < P; ++p) acc[p] = beta;
+      const int64_t* s = a.squares + ptrdiff_t(x0) * C;
+      for (int i = 0; i < C; ++i) {
+        const __m512i g = _mm512_cvtepi32_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.gamma + ptrdiff_t(i) * C + o)));
+        for (int p = 0; p < P; ++p)
+          acc[p] = _mm512_add_epi64(acc[p], _mm512_mul_epi32(_mm512_set1_epi64(s[ptrdiff_t(p) * C + i]), g));
+      }
+      for (int p = 0; p < P; ++p) _mm512_storeu_si512(a.norm + ptrdiff_t(x0 + p) * C + o, acc[p]);
+    }
+  return x0;
+}
+
 }  // namespace
 
 void conv_row_avx512(const ConvRowArgs& a) {
@@ -84,6 +106,6 @@ void conv_row_avx512(const ConvRowArgs& a) {
   }
 }
 
-void igdn_norm_avx512(const IgdnNormArgs& a) { igdn_norm_loop(a); }
+void igdn_row_avx512(const IgdnRowArgs& a) { igdn_row_loop(a, igdn_norm_blocks_avx512); }
 
 }  // namespace vaec::model

@@ -8,8 +8,8 @@ namespace vaec::model {
 
 void conv_row_avx2(const ConvRowArgs& a);    // integer_kernels_avx2.cpp
 void conv_row_avx512(const ConvRowArgs& a);  // integer_kernels_avx512.cpp
-void igdn_norm_avx2(const IgdnNormArgs& a);
-void igdn_norm_avx512(const IgdnNormArgs& a);
+void igdn_row_avx2(const IgdnRowArgs& a);
+void igdn_row_avx512(const IgdnRowArgs& a);
 
 namespace {
 
@@ -31,6 +31,10 @@ void conv_row_generic(const ConvRowArgs& a) {
   }
 }
 
+void igdn_row_generic(const IgdnRowArgs& a) {
+  igdn_row_loop(a, [](const IgdnRowArgs&) { return 0; });
+}
+
 }  // namespace
 
 ConvRowKernel conv_row_kernel(CpuLevel level) {
@@ -41,12 +45,12 @@ ConvRowKernel conv_row_kernel(CpuLevel level) {
   return conv_row_generic;
 }
 
-IgdnNormKernel igdn_norm_kernel(CpuLevel level) {
+IgdnRowKernel igdn_row_kernel(CpuLevel level) {
 #if defined(__x86_64__)
-  if (level == CpuLevel::kAvx512) return igdn_norm_avx512;
-  if (level == CpuLevel::kAvx2) return igdn_norm_avx2;
+  if (level == CpuLevel::kAvx512) return igdn_row_avx512;
+  if (level == CpuLevel::kAvx2) return igdn_row_avx2;
 #endif
-  return igdn_norm_loop;
+  return igdn_row_generic;
 }
 
 bool kernel_uses_pairs(CpuLevel level) { return level == CpuLevel::kAvx2 || level == CpuLevel::kAvx512; }

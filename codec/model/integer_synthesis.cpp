@@ -119,7 +119,7 @@ namespace {
 
 struct Step {
   ConvRowKernel kernel;
-  IgdnNormKernel norm;
+  IgdnRowKernel igdn;
   bool pairs;
   int threads;
 };
@@ -154,19 +154,9 @@ void sub_pixel_conv(const Activations& src, const IntegerSubPixelConv& c, const 
 void igdn(Activations* x, const IntegerIgdn& g, const std::vector<int32_t>& gamma, const Step& step) {
   const int C = g.channels;
   parallel_rows(x->h, step.threads, [&](int begin, int end) {
-    std::vector<int32_t> squares(size_t(x->w) * C);
-    std::vector<int64_t> norm(size_t(x->w) * C);
-    for (int y = begin; y < end; ++y) {
-      int16_t* row = x->at(y, 0);
-      for (size_t i = 0; i < squares.size(); ++i) squares[i] = int32_t(row[i]) * row[i];
-      step.norm({squares.data(), x->w, C, gamma.data(), g.beta.data(), norm.data()});
-      for (int px = 0; px < x->w; ++px)
-        for (int c = 0; c < C; ++c) {
-          const size_t i = size_t(px) * C + c;
-          const int64_t root = isqrt64(uint64_t(norm[i]));  // < 2^28
-          row[i] = int16_t(round_shift_clamp(row[i] * root, g.shift[c], -kActivationMax, kActivationMax));
-        }
-    }
+    std::vector<int64_t> squares(size_t(x->w) * C), norm(size_t(x->w) * C);
+    for (int y = begin; y < end; ++y)
+      step.igdn({x->at(y, 0), x->w, C, gamma.data(), g.beta.data(), g.shift.data(), squares.data(), norm.data()});
   });
 }
 
@@ -182,7 +172,7 @@ void IntegerSynthesis::run(const int64_t* y_hat_q10, int height, int width, cons
     throw std::invalid_argument("integer synthesis: written region outside the synthesised one");
   if (quality < 1 || quality > kSynthesisQualities) throw std::invalid_argument("integer synthesis: quality outside 1..100");
   const CpuLevel level = resolve_cpu_level(cpu);
-  const Step step{conv_row_kernel(level), igdn_norm_kernel(level), kernel_uses_pairs(level), std::max(1, threads)};
+  const Step step{conv_row_kernel(level), igdn_row_kernel(level), kernel_uses_pairs(level), std::max(1, threads)};
   auto weights = [&](const Packed& p) -> const std::vector<int16_t>& { return step.pairs ? p.pairs : p.generic; };
 
   const int M = P.latent_channels, S = P.hidden_channels;
@@ -190,14 +180,16 @@ void IntegerSynthesis::run(const int64_t* y_hat_q10, int height, int width, cons
   Activations a(rh, rw, M);
   const int32_t* gain = P.inverse_gain.data() + size_t(quality - 1) * M;
   const int64_t limit = (int64_t(1) << 31) - 1;
-  for (int y = 0; y < rh; ++y)
-    for (int x = 0; x < rw; ++x) {
-      int16_t* dst = a.at(y, x);
+  parallel_rows(rh, step.threads, [&](int begin, int end) {
+    for (int y = begin; y < end; ++y)
       for (int c = 0; c < M; ++c) {
-        const int64_t v = std::clamp(y_hat_q10[(size_t(c) * height + r.row0 + y) * width + r.col0 + x], -limit, limit);
-        dst[c] = int16_t(round_shift_clamp(v * gain[c], P.input_shift, -kActivationMax, kActivationMax));
+        const int64_t* src = y_hat_q10 + (size_t(c) * height + r.row0 + y) * width + r.col0;
+        for (int x = 0; x < rw; ++x) {
+          const int64_t v = std::clamp(src[x], -limit, limit);
+          a.at(y, x)[c] = int16_t(round_shift_clamp(v * gain[c], P.input_shift, -kActivationMax, kActivationMax));
+        }
       }
-    }
+  });
   Activations b(2 * rh, 2 * rw, S);
   sub_pixel_conv(a, P.conv[0], weights(conv_[0]), step, &b, nullptr);
   igdn(&b, P.igdn[0], gamma_[0], step);

@@ -95,17 +95,20 @@ struct ConvRowArgs {
 using ConvRowKernel = void (*)(const ConvRowArgs&);
 ConvRowKernel conv_row_kernel(CpuLevel level);  // level already resolved (not kAuto)
 
-// IGDN's sums for one row: norm[x][o] = beta[o] + sum over i of gamma[i][o] * squares[x][i],
-// exact in 64 bits (squares < 2^30, gamma < 2^15, channels <= 1024, beta < 2^56).
-struct IgdnNormArgs {
-  const int32_t* squares;  // [width][channels]
+// IGDN of one row of positions in place (IntegerIgdn): squares exact, sums exact in 64 bits
+// (squares < 2^30, gamma < 2^15, channels <= 1024, beta < 2^56), root = isqrt(sum), then
+// x = clamp((x * root + 2^(shift-1)) >> shift). Every level computes the same integers.
+struct IgdnRowArgs {
+  int16_t* x;              // [width][channels]
   int width, channels;     // channels: a multiple of 8
   const int32_t* gamma;    // [channels (in)][channels (out)]
-  const int64_t* beta;
-  int64_t* norm;           // [width][channels]
+  const int64_t* beta;     // [channels]
+  const uint8_t* shift;    // [channels]
+  int64_t* squares;        // scratch, [width][channels]
+  int64_t* norm;           // scratch, [width][channels]
 };
-using IgdnNormKernel = void (*)(const IgdnNormArgs&);
-IgdnNormKernel igdn_norm_kernel(CpuLevel level);
+using IgdnRowKernel = void (*)(const IgdnRowArgs&);
+IgdnRowKernel igdn_row_kernel(CpuLevel level);
 bool kernel_uses_pairs(CpuLevel level);         // which packing the kernel reads
 
 // floor(sqrt(n)), exact.

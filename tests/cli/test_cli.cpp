@@ -415,3 +415,34 @@ TEST_CASE("raw yuv420p reads from a .yuv file and from stdin with --size alike",
   CHECK(ignored.exit_code == 0);
   CHECK(ignored.output.find("apply to raw .yuv input only; this file's own 720x576 is used") != std::string::npos);
 }
+
+TEST_CASE("--cpu caps the instruction set, and every level gives the same stream and pictures", "[cli][codec]") {
+  test::TempDir tmp;
+  // Quality 80: the encoder's refinement decisions read its own synthesised pictures.
+  const std::string vae = tmp.path("auto.vae");
+  REQUIRE(vaec_cli(fmt_args("--quiet encode", test::sample_path(), vae, 80, 3)).exit_code == 0);
+  const auto reference = vaec_cli("--quiet decode " + vae + " --md5");
+  REQUIRE(reference.exit_code == 0);
+  const std::string stream_md5 = test::run("md5sum " + vae).output.substr(0, 32);
+  int levels_run = 0;
+  for (const std::string level : {"generic", "avx2", "avx512"}) {
+    const std::string out = tmp.path(level + ".vae");
+    const auto enc = vaec_cli("--quiet --cpu " + level + " " + fmt_args("encode", test::sample_path(), out, 80, 3));
+    if (enc.exit_code != 0) {  // only a CPU without the level may refuse it, saying so
+      CHECK(enc.output.find("lacks") != std::string::npos);
+      CHECK(level != "generic");
+      continue;
+    }
+    ++levels_run;
+    INFO("--cpu " << level);
+    CHECK(test::run("md5sum " + out).output.substr(0, 32) == stream_md5);
+    // After the subcommand too, like --threads.
+    const auto dec = vaec_cli("--quiet decode " + vae + " --md5 --cpu " + level);
+    CHECK(dec.exit_code == 0);
+    CHECK(dec.output == reference.output);
+  }
+  CHECK(levels_run >= 1);
+  const auto bad = vaec_cli("--cpu sse9 decode " + vae + " --md5");
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.output.find("generic") != std::string::npos);  // names the valid levels
+}

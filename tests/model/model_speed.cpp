@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <tuple>
 
@@ -67,6 +68,10 @@ int time_float_vs_integer(const std::string& path, int W, int H, int threads) {
   std::vector<CpuLevel> levels{CpuLevel::kGeneric};
   if (int(detected_cpu_level()) >= int(CpuLevel::kAvx2)) levels.push_back(CpuLevel::kAvx2);
   if (detected_cpu_level() == CpuLevel::kAvx512) levels.push_back(CpuLevel::kAvx512);
+  if (const char* only = std::getenv("VAEC_SPEED_CPU")) {  // one level only (for profiling)
+    CpuLevel l;
+    if (parse_cpu_level(only, &l)) levels = {l};
+  }
   using Clock = std::chrono::steady_clock;
   double best_float = 1e9;
   std::vector<double> best(levels.size(), 1e9);

@@ -113,7 +113,7 @@ typedef enum VaecCpu {
   VAEC_CPU_AUTO = 0,     /* the best this CPU has (the default) */
   VAEC_CPU_GENERIC = 1,  /* portable C++ only */
   VAEC_CPU_AVX2 = 2,     /* up to AVX2 */
-  VAEC_CPU_AVX512 = 3    /* up to AVX-512 (F, BW, VL, VNNI) */
+  VAEC_CPU_AVX512 = 3    /* up to AVX-512 (F, BW, DQ, VL, VNNI) */
 } VaecCpu;
 
 typedef struct VaecSettings {
