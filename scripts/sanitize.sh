@@ -5,7 +5,8 @@
 #   scripts/sanitize.sh [extra ctest arguments, e.g. -L determinism or -E cli]
 #   scripts/sanitize.sh --quick   (in build-asan-quick/: only the parsers of untrusted bytes
 #                                  without LibTorch: the entropy and bitstream tests and the
-#                                  replay of their fuzz corpora; ~3 minutes, run by
+#                                  replay of their fuzz corpora, plus the integer synthesis
+#                                  against its specification; ~3 minutes, run by
 #                                  scripts/run-tests.sh, so CI runs it)
 #
 # UBSan stops at the first error (-fno-sanitize-recover=undefined), ASan at its first report.
@@ -27,7 +28,7 @@ start=$(date +%s)
 cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVAEC_SANITIZE=ON \
   -DCMAKE_CXX_FLAGS=-g1 -DCMAKE_C_FLAGS=-g1 >/dev/null
 if [[ $quick == 1 ]]; then
-  cmake --build "$dir" -j "$jobs" --target test_entropy test_bitstream "${quick_fuzz[@]/%/_replay}"
+  cmake --build "$dir" -j "$jobs" --target test_entropy test_bitstream test_integer "${quick_fuzz[@]/%/_replay}"
 else
   cmake --build "$dir" -j "$jobs"
 fi
@@ -37,7 +38,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1:strict_strin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 if [[ $quick == 1 ]]; then
-  "$dir/tests/entropy/test_entropy" && "$dir/tests/bitstream/test_bitstream" || status=$?
+  "$dir/tests/entropy/test_entropy" && "$dir/tests/bitstream/test_bitstream" && "$dir/tests/model/test_integer" ||
+    status=$?
   for t in "${quick_fuzz[@]}"; do
     "$dir/tests/fuzz/${t}_replay" "$root/tests/fuzz/corpus/$t" || status=$?
   done

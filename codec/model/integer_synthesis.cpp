@@ -96,7 +96,7 @@ IntegerSynthesis::IntegerSynthesis(IntegerSynthesisParams p) : params_(std::move
   check(M > 0 && M % 2 == 0 && M <= 4096, "latent channels must be even, 2..4096");
   check(S > 0 && S % 8 == 0 && S <= 1024, "hidden channels must be a multiple of 8, up to 1024");
   check(params_.inverse_gain.size() == size_t(kSynthesisQualities) * M, "inverse-gain table has the wrong size");
-  for (int32_t g : params_.inverse_gain) check(g >= 1 && g <= (1 << 24), "inverse gain outside 1..2^24");
+  for (int32_t g : params_.inverse_gain) check(g >= 1 && g <= (1 << 30), "inverse gain outside 1..2^30");
   check(params_.input_shift >= 1 && params_.input_shift <= 40, "input shift outside 1..40");
   check_conv(params_.conv[0], M, 4 * S, "conv1");
   check_conv(params_.conv[1], S, 4 * S, "conv2");

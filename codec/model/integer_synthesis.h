@@ -44,7 +44,7 @@ struct IntegerIgdn {
 struct IntegerSynthesisParams {
   int latent_channels = 0;           // M
   int hidden_channels = 0;           // S
-  std::vector<int32_t> inverse_gain; // [kSynthesisQualities][M], Q16, each in [1, 2^24]
+  std::vector<int32_t> inverse_gain; // [kSynthesisQualities][M], Q20, each in [1, 2^30]
   int input_shift = 0;               // 1..40: a = clamp((y_q10 * gain + 2^(s-1)) >> s)
   IntegerSubPixelConv conv[3];
   IntegerIgdn igdn[2];

@@ -416,7 +416,7 @@ TEST_CASE("raw yuv420p reads from a .yuv file and from stdin with --size alike",
   CHECK(ignored.output.find("apply to raw .yuv input only; this file's own 720x576 is used") != std::string::npos);
 }
 
-TEST_CASE("--cpu caps the instruction set, and every level gives the same stream and pictures", "[cli][codec]") {
+TEST_CASE("the cpu option caps the instruction set, and every level gives the same stream and pictures", "[cli][codec]") {
   test::TempDir tmp;
   // Quality 80: the encoder's refinement decisions read its own synthesised pictures.
   const std::string vae = tmp.path("auto.vae");

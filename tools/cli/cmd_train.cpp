@@ -47,8 +47,10 @@ void register_train(CLI::App& app, GlobalOptions& global) {
       ->check(CLI::Range(train::lowest_quality_level(), 0.0))->capture_default_str();
   sub->add_option("--synthesis-channels", opt->synthesis_channels,
                   "Width of the synthesis transform g_s for a new run (default: N = 64); a narrower "
-                  "g_s decodes faster (docs/performance.md)")
-      ->check(CLI::Range(1, 1024));
+                  "g_s decodes faster (docs/performance.md); a multiple of 8 (the integer synthesis' kernels)")
+      ->check(CLI::Range(8, 1024) & CLI::Validator(
+                  [](std::string& v) { return std::stoi(v) % 8 == 0 ? std::string() : "must be a multiple of 8"; },
+                  "MULTIPLE OF 8"));
   sub->add_option("--init-from", opt->init_from,
                   "For a new run: start from this checkpoint's parameters wherever name and shape "
                   "match (e.g. a trained model's g_a and hyperprior under a narrower g_s); "
