@@ -17,6 +17,20 @@ namespace {
 #include "model/igdn_norm_loop.inc"
 
 // P output positions x V groups of 8 output channels starting at (x0, o0).
+// The fused epilogue (ConvRowArgs): 8 sums of output channels o0.. at position x to int16.
+inline void store_fused(const ConvRowArgs& a, int x, int o0, __m256i acc) {
+  const int C = a.out / 4, phase = o0 / C, c0 = o0 % C;
+  const __m256i v = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bias + o0)));
+  const __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.shift + o0));
+  // floor((v + 2^(s-1)) / 2^s) without overflow: (v >> s) + ((v >> (s-1)) & 1).
+  const __m256i half = _mm256_and_si256(_mm256_srav_epi32(v, _mm256_sub_epi32(s, _mm256_set1_epi32(1))),
+                                        _mm256_set1_epi32(1));
+  __m256i r = _mm256_add_epi32(_mm256_srav_epi32(v, s), half);
+  r = _mm256_max_epi32(_mm256_min_epi32(r, _mm256_set1_epi32(32767)), _mm256_set1_epi32(-32767));
+  const __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(a.dst[phase / 2] + ptrdiff_t(2 * x + phase % 2) * C + c0), packed);
+}
+
 template <int P, int V>
 inline void tile(const ConvRowArgs& a, int x0, int o0) {
   __m256i acc[P][V];
@@ -74,10 +88,15 @@ int igdn_norm_blocks_avx2(const IgdnRowArgs& a) {
 
 }  // namespace
 
-void conv_row_avx2(const ConvRowArgs& a) {
+void conv_row_avx2(const ConvRowArgs& args) {
+  const ConvRowArgs a = args;  // a local copy: stores through a.acc cannot alias its fields
   int o = 0;
   for (; o + 16 <= a.out; o += 16) columns<2>(a, o);
   for (; o < a.out; o += 8) columns<1>(a, o);
+  if (a.bias)  // the epilogue as a second pass over the row's sums: the tiles stay lean
+    for (int x = 0; x < a.width; ++x)
+      for (int o = 0; o < a.out; o += 8)
+        store_fused(a, x, o, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.acc + ptrdiff_t(x) * a.out + o)));
 }
 
 void igdn_row_avx2(const IgdnRowArgs& a) { igdn_row_loop(a, igdn_norm_blocks_avx2); }

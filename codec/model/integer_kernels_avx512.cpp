@@ -22,6 +22,39 @@ inline int32_t load_pair(const int16_t* p) {
   return v;
 }
 
+// The fused epilogue (ConvRowArgs) of 8 sums (channels o0.., position x) to int16.
+inline void store_fused8(const ConvRowArgs& a, int x, int o0, __m256i acc) {
+  const int C = a.out / 4, phase = o0 / C, c0 = o0 % C;
+  const __m256i v = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bias + o0)));
+  const __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.shift + o0));
+  // floor((v + 2^(s-1)) / 2^s) without overflow: (v >> s) + ((v >> (s-1)) & 1).
+  const __m256i half = _mm256_and_si256(_mm256_srav_epi32(v, _mm256_sub_epi32(s, _mm256_set1_epi32(1))),
+                                        _mm256_set1_epi32(1));
+  __m256i r = _mm256_add_epi32(_mm256_srav_epi32(v, s), half);
+  r = _mm256_max_epi32(_mm256_min_epi32(r, _mm256_set1_epi32(32767)), _mm256_set1_epi32(-32767));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(a.dst[phase / 2] + ptrdiff_t(2 * x + phase % 2) * C + c0),
+                   _mm256_cvtepi32_epi16(r));
+}
+
+// The same for 16 sums; C is a multiple of 8, so the two halves may lie in different phases.
+inline void store_fused16(const ConvRowArgs& a, int x, int o0, __m512i acc) {
+  const int C = a.out / 4;
+  if (C % 16 != 0) {
+    store_fused8(a, x, o0, _mm512_castsi512_si256(acc));
+    store_fused8(a, x, o0 + 8, _mm512_extracti64x4_epi64(acc, 1));
+    return;
+  }
+  const int phase = o0 / C, c0 = o0 % C;
+  const __m512i v = _mm512_add_epi32(acc, _mm512_loadu_si512(a.bias + o0));
+  const __m512i s = _mm512_loadu_si512(a.shift + o0);
+  const __m512i half = _mm512_and_si512(_mm512_srav_epi32(v, _mm512_sub_epi32(s, _mm512_set1_epi32(1))),
+                                        _mm512_set1_epi32(1));
+  __m512i r = _mm512_add_epi32(_mm512_srav_epi32(v, s), half);
+  r = _mm512_max_epi32(_mm512_min_epi32(r, _mm512_set1_epi32(32767)), _mm512_set1_epi32(-32767));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(a.dst[phase / 2] + ptrdiff_t(2 * x + phase % 2) * C + c0),
+                      _mm512_cvtepi32_epi16(r));
+}
+
 // P output positions x V groups of 16 output channels starting at (x0, o0).
 template <int P, int V>
 inline void tile16(const ConvRowArgs& a, int x0, int o0) {
@@ -95,7 +128,8 @@ int igdn_norm_blocks_avx512(const IgdnRowArgs& a) {
 
 }  // namespace
 
-void conv_row_avx512(const ConvRowArgs& a) {
+void conv_row_avx512(const ConvRowArgs& args) {
+  const ConvRowArgs a = args;  // a local copy: stores through a.acc cannot alias its fields
   int o = 0;
   for (; o + 32 <= a.out; o += 32) columns16<2>(a, o);
   for (; o + 16 <= a.out; o += 16) columns16<1>(a, o);
@@ -104,6 +138,13 @@ void conv_row_avx512(const ConvRowArgs& a) {
     for (; x + 8 <= a.width; x += 8) tile8<8>(a, x, o);
     for (; x < a.width; ++x) tile8<1>(a, x, o);
   }
+  if (a.bias)  // the epilogue as a second pass over the row's sums: the tiles stay lean
+    for (int x = 0; x < a.width; ++x) {
+      int o = 0;
+      for (; o + 16 <= a.out; o += 16) store_fused16(a, x, o, _mm512_loadu_si512(a.acc + ptrdiff_t(x) * a.out + o));
+      if (o < a.out)
+        store_fused8(a, x, o, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.acc + ptrdiff_t(x) * a.out + o)));
+    }
 }
 
 void igdn_row_avx512(const IgdnRowArgs& a) { igdn_row_loop(a, igdn_norm_blocks_avx512); }

@@ -16,7 +16,8 @@ namespace {
 #include "model/igdn_norm_loop.inc"
 
 // Weights [k*k][in][out]: the inner loop runs over output channels, which compilers vectorise.
-void conv_row_generic(const ConvRowArgs& a) {
+void conv_row_generic(const ConvRowArgs& args) {
+  const ConvRowArgs a = args;  // a local copy: stores through a.acc cannot alias its fields
   for (int x = 0; x < a.width; ++x) {
     uint32_t* acc = reinterpret_cast<uint32_t*>(a.acc + ptrdiff_t(x) * a.out);
     for (int o = 0; o < a.out; ++o) acc[o] = 0;

@@ -106,6 +106,7 @@ IntegerSynthesis::IntegerSynthesis(IntegerSynthesisParams p) : params_(std::move
   for (int i = 0; i < 3; ++i) {
     const auto& c = params_.conv[i];
     conv_[i] = {pack(c.weight, c.in, c.out, 3, false), pack(c.weight, c.in, c.out, 3, true)};
+    conv_shift_[i].assign(c.shift.begin(), c.shift.end());
   }
   for (int i = 0; i < 2; ++i) {
     const auto& g = params_.igdn[i];
@@ -126,12 +127,23 @@ struct Step {
 
 // conv + shuffle: `src` (h x w x in) -> `dst` (2h x 2w x out/4), or 8-bit samples for the last.
 void sub_pixel_conv(const Activations& src, const IntegerSubPixelConv& c, const std::vector<int16_t>& weight,
-                    const Step& step, Activations* dst, std::vector<uint8_t>* pixels) {
+                    const std::vector<int32_t>& shift, const Step& step, Activations* dst,
+                    std::vector<uint8_t>* pixels) {
   const int C = c.out / 4;
+  const bool fused = dst && step.pairs && C % 8 == 0;
   parallel_rows(src.h, step.threads, [&](int begin, int end) {
     std::vector<int32_t> acc(size_t(src.w) * c.out);
     for (int y = begin; y < end; ++y) {
-      step.kernel({src.padded_row(y), src.row_stride(), src.w, c.in, c.out, 3, weight.data(), acc.data()});
+      ConvRowArgs args{src.padded_row(y), src.row_stride(), src.w, c.in, c.out, 3, weight.data(), acc.data()};
+      if (fused) {
+        args.bias = c.bias.data();
+        args.shift = shift.data();
+        args.dst[0] = dst->at(2 * y, 0);
+        args.dst[1] = dst->at(2 * y + 1, 0);
+        step.kernel(args);
+        continue;
+      }
+      step.kernel(args);
       for (int x = 0; x < src.w; ++x) {
         const int32_t* a = acc.data() + size_t(x) * c.out;
         for (int phase = 0; phase < 4; ++phase) {
@@ -191,14 +203,14 @@ void IntegerSynthesis::run(const int64_t* y_hat_q10, int height, int width, cons
       }
   });
   Activations b(2 * rh, 2 * rw, S);
-  sub_pixel_conv(a, P.conv[0], weights(conv_[0]), step, &b, nullptr);
+  sub_pixel_conv(a, P.conv[0], weights(conv_[0]), conv_shift_[0], step, &b, nullptr);
   igdn(&b, P.igdn[0], gamma_[0], step);
   Activations c(4 * rh, 4 * rw, S);
-  sub_pixel_conv(b, P.conv[1], weights(conv_[1]), step, &c, nullptr);
+  sub_pixel_conv(b, P.conv[1], weights(conv_[1]), conv_shift_[1], step, &c, nullptr);
   igdn(&c, P.igdn[1], gamma_[1], step);
   const int ph = 8 * rh, pw = 8 * rw;  // half-resolution samples of the region
   std::vector<uint8_t> pixels(size_t(ph) * pw * kPixelChannels);
-  sub_pixel_conv(c, P.conv[2], weights(conv_[2]), step, nullptr, &pixels);
+  sub_pixel_conv(c, P.conv[2], weights(conv_[2]), conv_shift_[2], step, nullptr, &pixels);
 
   // Half-resolution sample (hy, hx) holds luma (2hy + dy, 2hx + dx) in channel 2dy + dx, U, V.
   const int row0 = 8 * r.row0, col0 = 8 * r.col0;  // the region's first half-resolution sample

@@ -78,6 +78,7 @@ class IntegerSynthesis {
     std::vector<int16_t> pairs;    // [k*k][in/2][out][2] (vpmaddwd / vpdpwssd)
   };
   Packed conv_[3];
+  std::vector<int32_t> conv_shift_[3];  // the shifts as int32 (fused epilogues load them as vectors)
   std::vector<int32_t> gamma_[2];  // [in][out] (IgdnNormKernel)
 };
 
@@ -91,6 +92,13 @@ struct ConvRowArgs {
   int width, in, out, k;
   const int16_t* weight;  // packed for this level
   int32_t* acc;           // [width][out]
+  // The fused epilogue of a hidden sub-pixel convolution (SIMD levels only, out/4 a multiple of
+  // 8): with `bias` set, the kernel writes clamp(rshift(acc + bias, shift), -32767, 32767) to
+  // channel o % (out/4) of position 2x + phase % 2 in row dst[phase / 2] (phase = o / (out/4);
+  // channels last) after filling `acc`.
+  const int32_t* bias = nullptr;
+  const int32_t* shift = nullptr;
+  int16_t* dst[2] = {nullptr, nullptr};
 };
 using ConvRowKernel = void (*)(const ConvRowArgs&);
 ConvRowKernel conv_row_kernel(CpuLevel level);  // level already resolved (not kAuto)
@@ -109,7 +117,7 @@ struct IgdnRowArgs {
 };
 using IgdnRowKernel = void (*)(const IgdnRowArgs&);
 IgdnRowKernel igdn_row_kernel(CpuLevel level);
-bool kernel_uses_pairs(CpuLevel level);         // which packing the kernel reads
+bool kernel_uses_pairs(CpuLevel level);         // which packing the kernel reads (and fuses epilogues)
 
 // floor(sqrt(n)), exact.
 uint32_t isqrt64(uint64_t n);
