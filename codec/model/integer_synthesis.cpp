@@ -130,7 +130,7 @@ void sub_pixel_conv(const Activations& src, const IntegerSubPixelConv& c, const 
                     const std::vector<int32_t>& shift, const Step& step, Activations* dst,
                     std::vector<uint8_t>* pixels) {
   const int C = c.out / 4;
-  const bool fused = dst && step.pairs && C % 8 == 0;
+  const bool fused = step.pairs && (pixels || C % 8 == 0);
   parallel_rows(src.h, step.threads, [&](int begin, int end) {
     std::vector<int32_t> acc(size_t(src.w) * c.out);
     for (int y = begin; y < end; ++y) {
@@ -138,8 +138,12 @@ void sub_pixel_conv(const Activations& src, const IntegerSubPixelConv& c, const 
       if (fused) {
         args.bias = c.bias.data();
         args.shift = shift.data();
-        args.dst[0] = dst->at(2 * y, 0);
-        args.dst[1] = dst->at(2 * y + 1, 0);
+        for (int d = 0; d < 2; ++d) {
+          if (pixels)
+            args.pixels[d] = pixels->data() + size_t(2 * y + d) * 2 * src.w * C;
+          else
+            args.dst[d] = dst->at(2 * y + d, 0);
+        }
         step.kernel(args);
         continue;
       }

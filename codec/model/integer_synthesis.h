@@ -99,6 +99,9 @@ struct ConvRowArgs {
   const int32_t* bias = nullptr;
   const int32_t* shift = nullptr;
   int16_t* dst[2] = {nullptr, nullptr};
+  // The last layer's epilogue instead (any out/4): clamp to 0..255 and write 8-bit samples the
+  // same way into pixels[phase / 2].
+  uint8_t* pixels[2] = {nullptr, nullptr};
 };
 using ConvRowKernel = void (*)(const ConvRowArgs&);
 ConvRowKernel conv_row_kernel(CpuLevel level);  // level already resolved (not kAuto)
