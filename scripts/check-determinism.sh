@@ -13,8 +13,9 @@
 #      these MUST be identical (a single different CDF index desynchronizes a frame).
 #    - `vaec decode` writes .y4m; the decoded pixels MUST be identical too (the synthesis is
 #      integer arithmetic). VAEC_PIXELS=report only reports differences.
-# 3. For every --cpu level this CPU has (generic, avx2, avx512): the stream encoded and the
-#    pixels decoded with that level MUST equal the default ones (md5).
+# 3. For every --cpu level this CPU has (generic, avx2, avx512), on that stream and on a
+#    quality-40 stream with P-frames: the streams encoded and the pixels decoded with that level
+#    MUST equal the default ones (md5).
 # 4. With VAEC_O0_BUILD=DIR, the symbol dump and decoded .y4m of an -O0 build must equal
 #    BUILD_DIR's, and so must the .vae stream it encodes if DIR has tools/vaec too. DIR is
 #    configured (-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0) and its
@@ -136,15 +137,27 @@ grep -qw avx2 /proc/cpuinfo && levels+=" avx2"
 if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo && grep -qw avx512dq /proc/cpuinfo &&
   grep -qw avx512_vnni /proc/cpuinfo; then levels+=" avx512"; fi
 md5() { md5sum < "$1" | cut -d' ' -f1; }
+# Two streams: the one above (quality $quality, refinement) and one at quality 40 with P-frames.
+run "$vaec" --quiet --threads 2 encode "$input" -o "$work/q40.vae" --frames 6 --quality 40 --gop 3 --model "$model"
+run "$vaec" --quiet --threads 2 decode "$work/q40.vae" -o "$work/q40.y4m" --model "$model"
 for level in $levels; do
   echo "== --cpu $level (--threads 2)"
   run "$vaec" --quiet --threads 2 --cpu "$level" encode "$input" -o "$work/cpu_$level.vae" --frames "$frames" \
     --quality "$quality" --model "$model"
-  [[ $(md5 "$work/cpu_$level.vae") = $(md5 "$work/o2.vae") ]] && echo "   stream encoded: identical (md5 $(md5 "$work/o2.vae"))" \
-    || fail "--cpu $level: the encoded stream differs"
+  run "$vaec" --quiet --threads 2 --cpu "$level" encode "$input" -o "$work/cpu_q40_$level.vae" --frames 6 \
+    --quality 40 --gop 3 --model "$model"
+  for pair in "cpu_$level.vae o2.vae" "cpu_q40_$level.vae q40.vae"; do
+    set -- $pair
+    [[ $(md5 "$work/$1") = $(md5 "$work/$2") ]] && echo "   stream encoded ($2): identical (md5 $(md5 "$work/$2"))" \
+      || fail "--cpu $level: the encoded stream $2 differs"
+  done
   run "$vaec" --quiet --threads 2 --cpu "$level" decode "$work/o2.vae" -o "$work/cpu_$level.y4m" --model "$model"
-  [[ $(md5 "$work/cpu_$level.y4m") = $(md5 "$work/dec_t$first.y4m") ]] \
-    && echo "   decoded pixels: identical (md5 $(md5 "$work/cpu_$level.y4m"))" || fail "--cpu $level: decoded pixels differ"
+  run "$vaec" --quiet --threads 2 --cpu "$level" decode "$work/q40.vae" -o "$work/cpu_q40_$level.y4m" --model "$model"
+  for pair in "cpu_$level.y4m dec_t$first.y4m" "cpu_q40_$level.y4m q40.y4m"; do
+    set -- $pair
+    [[ $(md5 "$work/$1") = $(md5 "$work/$2") ]] && echo "   decoded pixels ($2): identical (md5 $(md5 "$work/$1"))" \
+      || fail "--cpu $level: decoded pixels of $2 differ"
+  done
 done
 
 if [[ -n $o0 ]]; then
