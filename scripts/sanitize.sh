@@ -6,7 +6,8 @@
 #   scripts/sanitize.sh --quick   (in build-asan-quick/: only the parsers of untrusted bytes
 #                                  without LibTorch: the entropy and bitstream tests and the
 #                                  replay of their fuzz corpora, plus the integer synthesis
-#                                  against its specification; ~3 minutes, run by
+#                                  against its specification and the model file's container;
+#                                  ~3 minutes, run by
 #                                  scripts/run-tests.sh, so CI runs it)
 #
 # UBSan stops at the first error (-fno-sanitize-recover=undefined), ASan at its first report.

@@ -1,74 +1,22 @@
 #include "model/tensor_file.h"
 
-#include <cstdio>
-#include <algorithm>
 #include <cstring>
-#include <fstream>
-
-#define XXH_INLINE_ALL
-#include <xxhash.h>
 
 namespace vaec::model {
 
 namespace {
 
-constexpr size_t kMagicSize = 8;
-constexpr size_t kHeaderSize = kMagicSize + 4 + 8 + 8;
-
-// Stable on-disk codes for the element types we store.
-struct DtypeCode {
-  uint8_t code;
+// The container's element type codes and LibTorch's types.
+struct DtypePair {
+  Dtype code;
   at::ScalarType type;
 };
-constexpr DtypeCode kDtypes[] = {{1, at::kFloat},    {2, at::kBFloat16}, {3, at::kInt},
-                                 {4, at::kShort},    {5, at::kLong},     {6, at::kByte},
-                                 {7, at::kDouble},   {8, at::kHalf}};
-
-uint8_t code_of(at::ScalarType t) {
-  for (const auto& d : kDtypes)
-    if (d.type == t) return d.code;
-  throw std::invalid_argument("tensor_file: unsupported tensor type");
-}
-
-class Writer {
- public:
-  std::vector<uint8_t> bytes;
-  template <typename T> void put(T v) {
-    uint8_t b[sizeof(T)];
-    std::memcpy(b, &v, sizeof(T));  // x86-64: little-endian
-    bytes.insert(bytes.end(), b, b + sizeof(T));
-  }
-  void raw(const void* p, size_t n) {
-    auto* c = static_cast<const uint8_t*>(p);
-    bytes.insert(bytes.end(), c, c + n);
-  }
-};
-
-class Reader {
- public:
-  Reader(const uint8_t* p, size_t n, const std::string& what) : p_(p), n_(n), what_(what) {}
-  template <typename T> T get() {
-    T v;
-    std::memcpy(&v, take(sizeof(T)), sizeof(T));
-    return v;
-  }
-  const uint8_t* take(size_t n) {
-    if (n > n_ - pos_) throw ModelFileError(what_ + ": truncated or damaged");
-    const uint8_t* r = p_ + pos_;
-    pos_ += n;
-    return r;
-  }
-  bool done() const { return pos_ == n_; }
-
- private:
-  const uint8_t* p_;
-  size_t n_, pos_ = 0;
-  const std::string& what_;
-};
+constexpr DtypePair kDtypes[] = {{Dtype::kFloat, at::kFloat}, {Dtype::kBFloat16, at::kBFloat16},
+                                 {Dtype::kInt32, at::kInt},   {Dtype::kInt16, at::kShort},
+                                 {Dtype::kInt64, at::kLong},  {Dtype::kUInt8, at::kByte},
+                                 {Dtype::kDouble, at::kDouble}, {Dtype::kHalf, at::kHalf}};
 
 }  // namespace
-
-uint64_t xxhash64(const void* data, size_t size) { return XXH64(data, size, 0); }
 
 const at::Tensor* TensorFile::find(const std::string& name) const {
   for (const auto& [n, t] : tensors)
@@ -82,100 +30,39 @@ const at::Tensor& TensorFile::get(const std::string& name) const {
   return *t;
 }
 
-std::vector<uint8_t> encode_tensor_file(const TensorFile& file, const std::string& magic,
-                                        uint32_t version) {
-  if (magic.size() != kMagicSize) throw std::invalid_argument("tensor_file: magic must be 8 bytes");
-  Writer body;
-  body.put<uint32_t>(uint32_t(file.meta.size()));
-  body.raw(file.meta.data(), file.meta.size());
-  body.put<uint32_t>(uint32_t(file.tensors.size()));
+std::vector<uint8_t> encode_tensor_file(const TensorFile& file, const std::string& magic, uint32_t version) {
+  RawTensorFile raw;
+  raw.meta = file.meta;
   for (const auto& [name, tensor] : file.tensors) {
     const at::Tensor t = tensor.detach().to(at::kCPU).contiguous();
-    body.put<uint16_t>(uint16_t(name.size()));
-    body.raw(name.data(), name.size());
-    body.put<uint8_t>(code_of(t.scalar_type()));
-    body.put<uint8_t>(uint8_t(t.dim()));
-    for (int64_t d : t.sizes()) body.put<int64_t>(d);
-    body.raw(t.data_ptr(), size_t(t.numel()) * t.element_size());
-  }
-  Writer out;
-  out.raw(magic.data(), kMagicSize);
-  out.put<uint32_t>(version);
-  out.put<uint64_t>(xxhash64(body.bytes.data(), body.bytes.size()));
-  out.put<uint64_t>(uint64_t(body.bytes.size()));
-  out.raw(body.bytes.data(), body.bytes.size());
-  return out.bytes;
-}
-
-TensorFile decode_tensor_file(const std::vector<uint8_t>& bytes, const std::string& magic,
-                              uint32_t version, const std::string& what, uint64_t* hash) {
-  if (bytes.size() < kHeaderSize || std::memcmp(bytes.data(), magic.data(), kMagicSize) != 0)
-    throw ModelFileError(what + ": not a " + magic.substr(0, 4) + " file");
-  Reader head(bytes.data() + kMagicSize, kHeaderSize - kMagicSize, what);
-  const auto file_version = head.get<uint32_t>();
-  const auto stored_hash = head.get<uint64_t>();
-  const auto size = head.get<uint64_t>();
-  if (file_version != version)
-    throw ModelFileError(what + ": format version " + std::to_string(file_version) +
-                         ", this build reads version " + std::to_string(version));
-  if (size != bytes.size() - kHeaderSize) throw ModelFileError(what + ": truncated or damaged");
-  const uint8_t* payload = bytes.data() + kHeaderSize;
-  if (xxhash64(payload, size) != stored_hash)
-    throw ModelFileError(what + ": damaged (content hash mismatch)");
-  if (hash) *hash = stored_hash;
-
-  Reader r(payload, size, what);
-  TensorFile file;
-  const auto meta_size = r.get<uint32_t>();
-  file.meta.assign(reinterpret_cast<const char*>(r.take(meta_size)), meta_size);
-  const auto count = r.get<uint32_t>();
-  for (uint32_t i = 0; i < count; ++i) {
-    const auto name_size = r.get<uint16_t>();
-    std::string name(reinterpret_cast<const char*>(r.take(name_size)), name_size);
-    const auto code = r.get<uint8_t>();
-    const auto ndim = r.get<uint8_t>();
-    at::ScalarType type = at::kFloat;
+    RawTensor r;
+    r.name = name;
     bool known = false;
     for (const auto& d : kDtypes)
-      if (d.code == code) type = d.type, known = true;
-    if (!known || ndim > 8) throw ModelFileError(what + ": damaged (tensor '" + name + "')");
-    std::vector<int64_t> dims(ndim);
-    int64_t numel = 1;
-    for (auto& d : dims) {
-      d = r.get<int64_t>();
-      if (d < 0 || d > (int64_t(1) << 32) || (d && numel > (int64_t(1) << 40) / d))
-        throw ModelFileError(what + ": damaged (tensor '" + name + "')");
-      numel *= d;
-    }
-    at::Tensor t = at::empty(dims, at::TensorOptions().dtype(type));
-    const size_t n = size_t(numel) * t.element_size();
-    std::memcpy(t.data_ptr(), r.take(n), n);
-    file.tensors.emplace_back(std::move(name), std::move(t));
+      if (d.type == t.scalar_type()) r.dtype = d.code, known = true;
+    if (!known) throw std::invalid_argument("tensor_file: unsupported tensor type");
+    r.dims = t.sizes().vec();
+    const auto* p = static_cast<const uint8_t*>(t.data_ptr());
+    r.data.assign(p, p + size_t(t.numel()) * t.element_size());
+    raw.tensors.push_back(std::move(r));
   }
-  if (!r.done()) throw ModelFileError(what + ": damaged (trailing bytes)");
+  return encode_raw_tensor_file(raw, magic, version);
+}
+
+TensorFile decode_tensor_file(const std::vector<uint8_t>& bytes, const std::string& magic, uint32_t version,
+                              const std::string& what, uint64_t* hash) {
+  RawTensorFile raw = decode_raw_tensor_file(bytes, magic, version, what, hash);
+  TensorFile file;
+  file.meta = std::move(raw.meta);
+  for (RawTensor& r : raw.tensors) {
+    at::ScalarType type = at::kFloat;
+    for (const auto& d : kDtypes)
+      if (d.code == r.dtype) type = d.type;
+    at::Tensor t = at::empty(r.dims, at::TensorOptions().dtype(type));
+    std::memcpy(t.data_ptr(), r.data.data(), r.data.size());
+    file.tensors.emplace_back(std::move(r.name), std::move(t));
+  }
   return file;
-}
-
-void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-    f.flush();
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
-}
-
-std::vector<uint8_t> read_whole_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) throw ModelFileError(path + ": cannot open file");
-  const std::streamsize n = f.tellg();
-  f.seekg(0);
-  std::vector<uint8_t> bytes(size_t(std::max<std::streamsize>(n, 0)));
-  if (!f.read(reinterpret_cast<char*>(bytes.data()), n)) throw ModelFileError(path + ": cannot read file");
-  return bytes;
 }
 
 }  // namespace vaec::model

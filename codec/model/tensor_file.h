@@ -1,11 +1,5 @@
-// A small, versioned container of named tensors plus JSON metadata, with an xxHash64 of the
-// payload that both detects damage and identifies the content (the model's hash in the
-// bitstream). Used for training checkpoints and for the shipping model file (.vaem).
-//
-//   magic[8] | u32 format version | u64 xxh64(payload) | u64 payload size | payload
-//   payload: u32 meta size, meta (UTF-8 JSON), u32 count,
-//            count x { u16 name size, name, u8 dtype, u8 ndim, i64 dims[ndim], raw data }
-// All integers little-endian; tensors are stored contiguous in native (x86-64) byte order.
+// The container of model/raw_tensor_file.h (format, hashing, validation) with LibTorch tensors:
+// what training checkpoints and the float side of the model file (.vaem) use.
 #pragma once
 
 #include <cstdint>
@@ -15,12 +9,9 @@
 
 #include <ATen/ATen.h>
 
-namespace vaec::model {
+#include "model/raw_tensor_file.h"
 
-// A missing, damaged, foreign or wrong-version file.
-struct ModelFileError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace vaec::model {
 
 struct TensorFile {
   std::string meta;  // JSON text
@@ -39,11 +30,5 @@ std::vector<uint8_t> encode_tensor_file(const TensorFile& file, const std::strin
 TensorFile decode_tensor_file(const std::vector<uint8_t>& bytes, const std::string& magic,
                               uint32_t version, const std::string& what,
                               uint64_t* hash = nullptr);
-
-// Writes to PATH.tmp then renames, so readers never see a half-written file.
-void write_file_atomic(const std::string& path, const std::vector<uint8_t>& bytes);
-std::vector<uint8_t> read_whole_file(const std::string& path);  // throws ModelFileError
-
-uint64_t xxhash64(const void* data, size_t size);
 
 }  // namespace vaec::model
