@@ -17,35 +17,7 @@ namespace {
 #include "model/igdn_norm_loop.inc"
 
 // P output positions x V groups of 8 output channels starting at (x0, o0).
-// floor((acc + bias + 2^(s-1)) / 2^s) of 8 sums of output channels o0.., without overflow:
-// v = acc + bias (modulo 2^32), then (v >> s) + ((v >> (s-1)) & 1).
-inline __m256i round_shift(const ConvRowArgs& a, int o0, __m256i acc) {
-  const __m256i v = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bias + o0)));
-  const __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.shift + o0));
-  const __m256i half = _mm256_and_si256(_mm256_srav_epi32(v, _mm256_sub_epi32(s, _mm256_set1_epi32(1))),
-                                        _mm256_set1_epi32(1));
-  return _mm256_add_epi32(_mm256_srav_epi32(v, s), half);
-}
-
-// The fused epilogue (ConvRowArgs) of the 8 sums of channels o0.. at position x.
-inline void store_fused(const ConvRowArgs& a, int x, int o0, __m256i acc) {
-  const int C = a.out / 4;
-  __m256i r = round_shift(a, o0, acc);
-  if (a.pixels[0]) {  // 8-bit samples; the 8 channels may span phases (C = 6)
-    r = _mm256_max_epi32(_mm256_min_epi32(r, _mm256_set1_epi32(255)), _mm256_setzero_si256());
-    alignas(32) int32_t lanes[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), r);
-    for (int j = 0; j < 8; ++j) {
-      const int o = o0 + j, phase = o / C;
-      a.pixels[phase / 2][ptrdiff_t(2 * x + phase % 2) * C + o % C] = uint8_t(lanes[j]);
-    }
-    return;
-  }
-  const int phase = o0 / C, c0 = o0 % C;
-  r = _mm256_max_epi32(_mm256_min_epi32(r, _mm256_set1_epi32(32767)), _mm256_set1_epi32(-32767));
-  const __m128i packed = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(a.dst[phase / 2] + ptrdiff_t(2 * x + phase % 2) * C + c0), packed);
-}
+#include "model/conv_epilogue8.inc"
 
 template <int P, int V>
 inline void tile(const ConvRowArgs& a, int x0, int o0) {
@@ -112,7 +84,7 @@ void conv_row_avx2(const ConvRowArgs& args) {
   if (a.bias)  // the epilogue as a second pass over the row's sums: the tiles stay lean
     for (int x = 0; x < a.width; ++x)
       for (int o = 0; o < a.out; o += 8)
-        store_fused(a, x, o, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.acc + ptrdiff_t(x) * a.out + o)));
+        store_fused8(a, x, o, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.acc + ptrdiff_t(x) * a.out + o)));
 }
 
 void igdn_row_avx2(const IgdnRowArgs& a) { igdn_row_loop(a, igdn_norm_blocks_avx2); }

@@ -22,30 +22,7 @@ inline int32_t load_pair(const int16_t* p) {
   return v;
 }
 
-// The fused epilogue (ConvRowArgs) of 8 sums (channels o0.., position x): floor((acc + bias +
-// 2^(s-1)) / 2^s) without overflow as (v >> s) + ((v >> (s-1)) & 1), v = acc + bias mod 2^32.
-inline void store_fused8(const ConvRowArgs& a, int x, int o0, __m256i acc) {
-  const int C = a.out / 4;
-  const __m256i v = _mm256_add_epi32(acc, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.bias + o0)));
-  const __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.shift + o0));
-  const __m256i half = _mm256_and_si256(_mm256_srav_epi32(v, _mm256_sub_epi32(s, _mm256_set1_epi32(1))),
-                                        _mm256_set1_epi32(1));
-  __m256i r = _mm256_add_epi32(_mm256_srav_epi32(v, s), half);
-  if (a.pixels[0]) {  // 8-bit samples; the 8 channels may span phases (C = 6)
-    r = _mm256_max_epi32(_mm256_min_epi32(r, _mm256_set1_epi32(255)), _mm256_setzero_si256());
-    alignas(32) int32_t lanes[8];
-    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), r);
-    for (int j = 0; j < 8; ++j) {
-      const int o = o0 + j, phase = o / C;
-      a.pixels[phase / 2][ptrdiff_t(2 * x + phase % 2) * C + o % C] = uint8_t(lanes[j]);
-    }
-    return;
-  }
-  const int phase = o0 / C, c0 = o0 % C;
-  r = _mm256_max_epi32(_mm256_min_epi32(r, _mm256_set1_epi32(32767)), _mm256_set1_epi32(-32767));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(a.dst[phase / 2] + ptrdiff_t(2 * x + phase % 2) * C + c0),
-                   _mm256_cvtepi32_epi16(r));
-}
+#include "model/conv_epilogue8.inc"
 
 // The same for 16 sums; C is a multiple of 8, so the two halves may lie in different phases.
 inline void store_fused16(const ConvRowArgs& a, int x, int o0, __m512i acc) {
