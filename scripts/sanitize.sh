@@ -3,12 +3,13 @@
 # build-asan/ (or $VAEC_ASAN_BUILD) and runs the whole ctest suite under them.
 #
 #   scripts/sanitize.sh [extra ctest arguments, e.g. -L determinism or -E cli]
-#   scripts/sanitize.sh --quick   (in build-asan-quick/: only the parsers of untrusted bytes
-#                                  without LibTorch: the entropy and bitstream tests and the
-#                                  replay of their fuzz corpora, plus the integer synthesis
-#                                  against its specification and the model file's container;
-#                                  ~3 minutes, run by
-#                                  scripts/run-tests.sh, so CI runs it)
+#   scripts/sanitize.sh --quick   (in build-asan-quick/, a decoder-only build (-DVAEC_TORCH=OFF):
+#                                  the parsers of untrusted bytes: the entropy and bitstream
+#                                  tests and the replay of their fuzz corpora, the whole
+#                                  decoder on the fuzz_decode_frame corpus, the integer
+#                                  synthesis against its specification and the model file's
+#                                  container; a few minutes, run by scripts/run-tests.sh, so CI
+#                                  runs it)
 #
 # UBSan stops at the first error (-fno-sanitize-recover=undefined), ASan at its first report.
 # Leak detection is off (detect_leaks=0): LibTorch, oneDNN/OpenMP and FFmpeg keep process-lifetime
@@ -21,13 +22,13 @@ quick=0
 if [[ ${1:-} == --quick ]]; then quick=1; shift; fi
 dir=${VAEC_ASAN_BUILD:-$root/build-asan$([[ $quick == 1 ]] && echo -quick)}
 jobs=${VAEC_JOBS:-$(nproc)}
-# Torch-free targets for --quick: unit tests and fuzz-corpus replays of rANS, CDF tables and
-# the container.
-quick_fuzz=(fuzz_container fuzz_rans_decode fuzz_rans_roundtrip fuzz_cdf_table_set)
+# Torch-free targets for --quick: unit tests and fuzz-corpus replays of rANS, CDF tables, the
+# container and whole-frame decoding.
+quick_fuzz=(fuzz_container fuzz_rans_decode fuzz_rans_roundtrip fuzz_cdf_table_set fuzz_decode_frame)
 
 start=$(date +%s)
 cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DVAEC_SANITIZE=ON \
-  -DCMAKE_CXX_FLAGS=-g1 -DCMAKE_C_FLAGS=-g1 >/dev/null
+  -DVAEC_TORCH=$([[ $quick == 1 ]] && echo OFF || echo ON) -DCMAKE_CXX_FLAGS=-g1 -DCMAKE_C_FLAGS=-g1 >/dev/null
 if [[ $quick == 1 ]]; then
   cmake --build "$dir" -j "$jobs" --target test_entropy test_bitstream test_integer "${quick_fuzz[@]/%/_replay}"
 else

@@ -5,9 +5,9 @@
 
 namespace vaec::api {
 
-Decoder::Decoder(const VaecSettings& s) : threads_(s.threads) {
+Decoder::Decoder(const VaecSettings& s) : threads_(resolved_threads(s.threads)) {
   validate_common_settings(s);
-  model_ = model::load_model(s.model_path);
+  model_ = model::load_decoding_model(s.model_path);
   model_.model.set_cpu_level(CpuLevel(s.cpu));
 }
 
@@ -28,7 +28,7 @@ int Decoder::take_header(const uint8_t* data, size_t size) {
     return fail(VAEC_EMODEL, "the stream was made with model " + hash_hex(header_.model_hash) + " but " +
                                  model_.path + " is model " + hash_hex(model_.hash));
   frames_ = std::make_unique<coding::FrameDecoder>(model_.model, int(header_.width), int(header_.height),
-                                                   header_.version_major >= bitstream::kRefinementMajor);
+                                                   header_.version_major >= bitstream::kRefinementMajor, threads_);
   frames_->set_observer(observer_);
   return VAEC_OK;
 }
@@ -68,7 +68,6 @@ int Decoder::send_packet(const uint8_t* data, size_t size) {
   if (type == coding::FrameType::kInter && last_pts_ >= 0 && out.pts != last_pts_ + 1)
     return lose_frame(VAEC_EINVALIDDATA,
                       frame_name + ": the frame it predicts from was lost (decoding resumes at the next I-frame)");
-  ThreadScope threads(threads_);
   st = frames_->decode(type, payload, ph.payload_size, &out.frame);
   if (!st.ok()) return lose_frame(to_vaec_status(st), frame_name + ": " + st.message());
   last_pts_ = out.pts;

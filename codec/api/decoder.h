@@ -9,7 +9,7 @@
 #include "bitstream/container.h"
 #include "coding/dec_frame.h"
 #include "common/frame.h"
-#include "model/loaded_model.h"
+#include "model/decoding_model.h"
 #include "vaec/vaec.h"
 
 namespace vaec::api {
@@ -44,7 +44,7 @@ class Decoder {
   int lose_frame(int status, std::string detail);
   int take_header(const uint8_t* data, size_t size);
   static constexpr size_t kMaxQueued = 4;
-  model::LoadedModel model_;
+  model::LoadedDecodingModel model_;
   int threads_ = 0;
   bitstream::StreamHeader header_;
   std::unique_ptr<coding::FrameDecoder> frames_;  // from the stream header on

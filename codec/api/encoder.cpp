@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <ATen/Parallel.h>
+
 #include "api/settings.h"
 #include "bitstream/container.h"
 #include "common/limits.h"
@@ -11,6 +13,15 @@ namespace vaec::api {
 namespace {
 void require(bool ok, const char* what) {
   if (!ok) throw std::invalid_argument(what);
+}
+
+// Runs a context's call with the context's own thread setting. LibTorch keeps its thread count
+// per process (per calling thread with OpenMP), so every encoder call that computes sets it
+// again on entry: two contexts with different settings never run with each other's. The count
+// stays set in the calling thread afterwards (vaec.h says so).
+void use_threads(int threads) {
+  const int wanted = resolved_threads(threads);
+  if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
 }
 }  // namespace
 
@@ -64,7 +75,7 @@ int Encoder::send_frame(const VaecPicture* picture) {
     throw std::invalid_argument("more frames than settings.frame_count");
   Frame input;
   copy_picture(*picture, settings_.width, settings_.height, &input);
-  ThreadScope threads(settings_.threads);
+  use_threads(settings_.threads);
   coding::CodedFrame coded = frames_->encode(std::move(input));
 
   OutputPacket packet;

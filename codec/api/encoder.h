@@ -8,19 +8,12 @@
 #include <vector>
 
 #include "coding/enc_frame.h"
+#include "api/output_packet.h"
 #include "common/frame.h"
 #include "model/loaded_model.h"
 #include "vaec/vaec.h"
 
 namespace vaec::api {
-
-// One output unit: a complete .vae record (the stream header first, then one per frame).
-struct OutputPacket {
-  std::vector<uint8_t> record;
-  int64_t pts = 0;
-  VaecFrameType type = VAEC_FRAME_NONE;
-  int quality = 0;
-};
 
 class Encoder {
  public:

@@ -1,7 +1,5 @@
 #include "api/settings.h"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
@@ -21,9 +19,8 @@ void validate_common_settings(const VaecSettings& s) {
   for (uint32_t r : s.reserved) require(r == 0, "settings: reserved fields must be zero (use vaec_default_settings)");
 }
 
-ThreadScope::ThreadScope(int threads) {
-  const int wanted = threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
-  if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
+int resolved_threads(int threads) {
+  return threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 void copy_picture(const VaecPicture& p, int width, int height, Frame* out) {

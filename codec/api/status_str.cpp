@@ -32,7 +32,7 @@ extern "C" const char* vaec_status_str(int status) {
     case VAEC_ECHECKSUM: return "checksum mismatch (corrupt data)";
     case VAEC_ETRUNCATED: return "truncated data";
     case VAEC_ELIMIT: return "value beyond the limits of this build";
-    case VAEC_EUNSUPPORTED: return "unsupported stream version or format";
+    case VAEC_EUNSUPPORTED: return "not supported (stream version, format, or a feature this build lacks)";
     case VAEC_EMODEL: return "model missing, unreadable or not the stream's model";
     case VAEC_EIO: return "input/output error";
     case VAEC_EINTERNAL: return "internal error";

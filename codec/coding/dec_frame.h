@@ -11,15 +11,15 @@
 #include "common/frame.h"
 #include "common/status.h"
 #include "model/incremental_synthesis.h"
-#include "model/intra.h"
+#include "model/decoding_model.h"
 
 namespace vaec::coding {
 
 class FrameDecoder {
  public:
   // `model` must outlive the decoder. `allow_refinement`: the stream's major version allows
-  // refinement sub-streams (bitstream 2.x).
-  FrameDecoder(model::IntraModel& model, int width, int height, bool allow_refinement);
+  // refinement sub-streams (bitstream 2.x). `threads` (>= 1) only changes speed.
+  FrameDecoder(const model::DecodingModel& model, int width, int height, bool allow_refinement, int threads);
 
   // Decodes one payload into *picture. A damaged payload, or a P-frame without a decodable
   // reference, gives an error status and loses the reference: P-frames fail until the next
@@ -35,9 +35,10 @@ class FrameDecoder {
   void set_observer(Observer observer) { observer_ = std::move(observer); }
 
  private:
-  model::IntraModel& model_;
+  const model::DecodingModel& model_;
   int width_, height_;
   bool allow_refinement_;
+  int threads_;
   Reference reference_;  // what the last decoded frame left for the next P-frame
   model::IncrementalSynthesis synthesis_;  // re-synthesises only what changed since the last picture
   Observer observer_;

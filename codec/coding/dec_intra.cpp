@@ -7,8 +7,8 @@
 
 namespace vaec::coding {
 
-Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
-                            int height, Reference* next, RefinementBytes* refinement) {
+Status decode_intra_payload(const model::DecodingModel& model, const uint8_t* data, size_t size, int width,
+                            int height, int threads, Reference* next, RefinementBytes* refinement) {
   next->invalidate();
   if (size < 1) return Status(StatusCode::kTruncated, "empty frame payload");
   const int quality = data[0];
@@ -25,7 +25,7 @@ Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_
   std::vector<int32_t> z(zs.size());
   VAEC_RETURN_IF_ERROR(entropy::dec_rans(model.z_tables(), z_bytes, z_size, z_table_indices(zs).data(),
                                          z.size(), z.data()));
-  model::HyperParams params = model::hyper_params(model, z, zs);
+  model::HyperParams params = model::hyper_params(model, z, zs, threads);
   std::vector<int32_t> scale_index = model::scale_indices(params);
   std::vector<int32_t> y(scale_index.size());
   VAEC_RETURN_IF_ERROR(entropy::dec_rans(gaussian_tables(), y_bytes, y_size, scale_index.data(), y.size(),

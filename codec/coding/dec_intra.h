@@ -7,16 +7,17 @@
 #include "coding/reference.h"
 #include "coding/refinement.h"
 #include "common/status.h"
-#include "model/intra.h"
+#include "model/decoding.h"
 
 namespace vaec::coding {
 
 // Decodes a payload for a width x height frame into the reference it leaves; the picture is
 // the synthesis of next->y_hat_q10. Malformed data gives an error status (and leaves *next
-// invalid), never undefined behaviour. Throws only on allocation failure or LibTorch errors.
+// invalid), never undefined behaviour. Throws only on allocation failure. `threads` only
+// changes speed.
 // `refinement` receives the optional refinement sub-stream; nullptr (1.x streams) makes one an
 // error.
-Status decode_intra_payload(model::IntraModel& model, const uint8_t* data, size_t size, int width,
-                            int height, Reference* next, RefinementBytes* refinement = nullptr);
+Status decode_intra_payload(const model::DecodingModel& model, const uint8_t* data, size_t size, int width,
+                            int height, int threads, Reference* next, RefinementBytes* refinement = nullptr);
 
 }  // namespace vaec::coding

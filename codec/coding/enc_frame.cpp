@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include <ATen/Parallel.h>
+
 #include "bitstream/container.h"
 #include "coding/dec_intra.h"
 #include "coding/dec_refinement.h"
@@ -74,7 +76,8 @@ CodedFrame FrameEncoder::encode(Frame input) {
   const size_t latent_bytes = payload.size();
   const CodingPoint point = coding_point(gop_quality_);
   if (!refined && point.refined()) {
-    reconstruction_ = synthesis_.run(model_, reference_.y_hat_q10, input_.width, input_.height, reference_.quality);
+    reconstruction_ = synthesis_.run(model_.decoding(), reference_.y_hat_q10, input_.width, input_.height,
+                                     reference_.quality, at::get_num_threads());
     append_refinement(input_, point.refinement_step_q4, out.type == FrameType::kInter, &reference_, &reconstruction_,
                       &payload);
     reconstruction_current_ = true;
@@ -112,10 +115,11 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
       },
       budget, payload);
   RefinementBytes refinement;
-  Status st = decode_intra_payload(model_, payload->data(), payload->size(), input_.width, input_.height, next,
-                                   &refinement);
+  Status st = decode_intra_payload(model_.decoding(), payload->data(), payload->size(), input_.width,
+                                   input_.height, at::get_num_threads(), next, &refinement);
   if (st.ok() && refinement.present) {  // the picture the decoder will show
-    reconstruction_ = synthesis_.run(model_, next->y_hat_q10, input_.width, input_.height, next->quality);
+    reconstruction_ = synthesis_.run(model_.decoding(), next->y_hat_q10, input_.width, input_.height,
+                                     next->quality, at::get_num_threads());
     st = decode_refinement(refinement.data, refinement.size, refinement_context(*next, false), &reconstruction_,
                            &next->refinement_offsets);
     reconstruction_current_ = true;
@@ -125,7 +129,8 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
 
 const Frame& FrameEncoder::last_reconstruction() {
   if (!reconstruction_current_ && reference_.valid()) {
-    reconstruction_ = synthesis_.run(model_, reference_.y_hat_q10, input_.width, input_.height, reference_.quality);
+    reconstruction_ = synthesis_.run(model_.decoding(), reference_.y_hat_q10, input_.width, input_.height,
+                                     reference_.quality, at::get_num_threads());
     reconstruction_current_ = true;
   }
   return reconstruction_;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "coding/reference.h"
-#include "model/intra.h"
+#include "model/decoding.h"
 
 namespace vaec::coding {
 

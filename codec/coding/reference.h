@@ -8,7 +8,7 @@
 
 #include "coding/inter_context.h"
 #include "coding/refinement.h"
-#include "model/intra.h"
+#include "model/decoding.h"
 
 namespace vaec::coding {
 

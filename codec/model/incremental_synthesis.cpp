@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include <torch/autograd.h>
-
-#include "model/layout.h"
 
 namespace vaec::model {
 
@@ -66,8 +63,8 @@ int64_t area(const Rect& r) { return int64_t(r.row1 - r.row0) * (r.col1 - r.col0
 
 }  // namespace
 
-Frame IncrementalSynthesis::run(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width,
-                                int height, int quality) {
+Frame IncrementalSynthesis::run(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10, int width,
+                                int height, int quality, int threads) {
   const LatentShape s = y_shape(m, width, height);
   if (y_hat_q10.size() != s.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
   constexpr int T = kTile;
@@ -84,11 +81,11 @@ Frame IncrementalSynthesis::run(IntraModel& m, const std::vector<int64_t>& y_hat
   }
   // Past this share of the frame (halos included) one whole-frame pass is as quick.
   if (!comparable || cost * 10 > int64_t(s.height) * s.width * 9) {
-    previous_ = synthesise_q10(m, y_hat_q10, width, height, quality);
+    previous_ = synthesise_q10(m, y_hat_q10, width, height, quality, threads);
     stats_.tiles_synthesised += tiles;
   } else if (!rects.empty()) {
     try {
-      synthesise_rects(m, y_hat_q10, s, quality, rects);
+      synthesise_rects(m, y_hat_q10, s, quality, threads, rects);
     } catch (...) {
       reset();  // the picture may be half updated: the next call starts afresh
       throw;
@@ -99,29 +96,14 @@ Frame IncrementalSynthesis::run(IntraModel& m, const std::vector<int64_t>& y_hat
   return previous_;
 }
 
-void IncrementalSynthesis::synthesise_rects(IntraModel& m, const std::vector<int64_t>& y_hat_q10,
-                                            const LatentShape& s, int quality, const std::vector<Rect>& rects) {
+void IncrementalSynthesis::synthesise_rects(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10,
+                                            const LatentShape& s, int quality, int threads,
+                                            const std::vector<Rect>& rects) {
   constexpr int T = kTile;
-  if (!m.float_synthesis()) {
-    for (const Rect& r : rects) {
-      const Rect e = extended(r, s);
-      m.integer_synthesis().run(y_hat_q10.data(), s.height, s.width, {e.row0, e.row1, e.col0, e.col1},
-                                {r.row0, r.row1, r.col0, r.col1}, quality, m.cpu_level(), at::get_num_threads(),
-                                &previous_);
-      stats_.tiles_synthesised += int64_t((r.row1 - r.row0 + T - 1) / T) * ((r.col1 - r.col0 + T - 1) / T);
-    }
-    return;
-  }
-  torch::NoGradGuard no_grad;
-  const torch::Tensor y_hat = gained_latents(m, y_hat_q10, s, quality);
-  constexpr int kScale = 8;  // latents -> half-resolution samples (g_s upsamples 2x three times)
   for (const Rect& r : rects) {
     const Rect e = extended(r, s);
-    torch::Tensor x_hat =
-        m.synthesis(y_hat.narrow(2, e.row0, e.row1 - e.row0).narrow(3, e.col0, e.col1 - e.col0));
-    x_hat = x_hat.narrow(2, (r.row0 - e.row0) * kScale, (r.row1 - r.row0) * kScale)
-                .narrow(3, (r.col0 - e.col0) * kScale, (r.col1 - r.col0) * kScale);
-    write_tensor_region(x_hat, r.row0 * kScale, r.col0 * kScale, &previous_);
+    m.integer_synthesis().run(y_hat_q10.data(), s.height, s.width, {e.row0, e.row1, e.col0, e.col1},
+                              {r.row0, r.row1, r.col0, r.col1}, quality, m.cpu_level(), threads, &previous_);
     stats_.tiles_synthesised += int64_t((r.row1 - r.row0 + T - 1) / T) * ((r.col1 - r.col0 + T - 1) / T);
   }
 }

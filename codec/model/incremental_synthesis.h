@@ -13,14 +13,15 @@
 #include <vector>
 
 #include "common/frame.h"
-#include "model/intra.h"
+#include "model/decoding.h"
 
 namespace vaec::model {
 
 class IncrementalSynthesis {
  public:
-  // Same contract and result as synthesise_q10().
-  Frame run(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height, int quality);
+  // Same contract and result as synthesise_q10() (model/decoding.h).
+  Frame run(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height, int quality,
+            int threads);
   void reset() { previous_y_.clear(); }
 
   struct Stats {
@@ -39,8 +40,8 @@ class IncrementalSynthesis {
   };
 
  private:
-  void synthesise_rects(IntraModel& m, const std::vector<int64_t>& y_hat_q10, const LatentShape& s, int quality,
-                        const std::vector<Rect>& rects);
+  void synthesise_rects(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10, const LatentShape& s,
+                        int quality, int threads, const std::vector<Rect>& rects);
   std::vector<int64_t> previous_y_;
   Frame previous_;
   int previous_quality_ = 0;

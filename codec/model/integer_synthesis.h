@@ -41,6 +41,8 @@ struct IntegerIgdn {
   std::vector<uint8_t> shift;  // [C], 1..62: y = clamp((x * root + 2^(shift-1)) >> shift)
 };
 
+constexpr int kInverseGainFracBits = 20;  // the inverse-gain table is Q20
+
 struct IntegerSynthesisParams {
   int latent_channels = 0;           // M
   int hidden_channels = 0;           // S

@@ -5,9 +5,9 @@
 //            entropy-decode v with those indices
 //            synthesise(v, params) -> frame
 //
-// Only synthesise() and the encoder's transforms run float LibTorch; everything that picks a
-// CDF (z, the integer h_s, the scale indices, the means in y_hat = v + mean) is exact.
-// Callers set LibTorch's thread count (at::set_num_threads).
+// The decoder's steps are model/decoding.h's exact integer code (no LibTorch); this file adds
+// the encoder's float transforms and the same steps on the full model. Callers set LibTorch's
+// thread count (at::set_num_threads), which the integer steps here use too.
 //
 // P-frames (api/inter_payload.h) reuse the same transforms on the exact Q10 latents
 // y_hat * 1024 that both sides keep as the reference: analyse_transform() + synthesise_q10().
@@ -18,19 +18,18 @@
 #include <vector>
 
 #include "common/frame.h"
-#include "model/integer_hyper.h"
+#include "model/decoding.h"
 #include "model/model_file.h"
 
 namespace vaec::model {
 
-struct LatentShape {
-  int channels = 0, height = 0, width = 0;
-  size_t size() const { return size_t(channels) * height * width; }
-};
-
-// Shapes for a frame of width x height luma pixels (padded to kLumaMultiple).
-LatentShape y_shape(const IntraModel& m, int width, int height);
-LatentShape z_shape(const IntraModel& m, int width, int height);
+// model/decoding.h's functions on the full model's decoding side.
+inline LatentShape y_shape(const IntraModel& m, int width, int height) { return y_shape(m.decoding(), width, height); }
+inline LatentShape z_shape(const IntraModel& m, int width, int height) { return z_shape(m.decoding(), width, height); }
+inline HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, const LatentShape& zs,
+                                int threads = 1) {
+  return hyper_params(m.decoding(), z, zs, threads);
+}
 
 struct IntraLatents {
   LatentShape z_shape, y_shape;
@@ -39,12 +38,6 @@ struct IntraLatents {
   std::vector<int32_t> scale_index;  // [M][H][W] Gaussian table per symbol
   HyperParams params;                // means/scales behind scale_index
 };
-
-// Entropy parameters from decoded z: runs the integer h_s and picks the Gaussian tables.
-// `threads` only changes speed, never the result.
-HyperParams hyper_params(const IntraModel& m, const std::vector<int32_t>& z, const LatentShape& zs,
-                         int threads = 1);
-std::vector<int32_t> scale_indices(const HyperParams& p);
 
 // The analysis transform alone: y = g_a(frame) * gain(quality), float, [M][H][W].
 struct AnalysedFrame {
@@ -67,11 +60,8 @@ AnalysedFrame with_gain(IntraModel& m, const UngainedAnalysis& a, int quality);
 IntraLatents analyse(IntraModel& m, const AnalysedFrame& a);
 IntraLatents analyse(IntraModel& m, const Frame& frame, int quality);
 
-// y_hat = v + mean in Q10 (exact integers): what synthesis decodes and P-frames predict from.
-std::vector<int64_t> latents_q10(const std::vector<int32_t>& y, const HyperParams& params);
-
-// Synthesis from Q10 latents y_hat * 1024 (shape y_shape(width, height)).
-// model/incremental_synthesis.h gives the same pixels, reusing unchanged areas.
+// synthesise_q10(m.decoding(), ..., at::get_num_threads()), or the float g_s where the model
+// is set to it (IntraModel::use_float_synthesis: tools comparing the two only).
 Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
                      int quality);
 // g_s's input: y_hat as float [1][M][H][W] times the inverse gain of `quality`.

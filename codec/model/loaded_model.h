@@ -1,4 +1,4 @@
-// A model file read from disk, with the hash a stream header records for it.
+// The full model file read from disk, with the hash a stream header records for it.
 #pragma once
 
 #include <string>
@@ -8,11 +8,7 @@
 
 namespace vaec::model {
 
-struct LoadedModel {
-  IntraModel model;
-  ModelHash hash{};  // XXH3-128 of the file's bytes (common/hash.h)
-  std::string path;
-};
+using LoadedModel = Loaded<IntraModel>;  // the full model (the encoder's)
 
 // Throws ModelFileError with a message naming the file and the reason.
 LoadedModel load_model(const std::string& path);

@@ -12,11 +12,8 @@
 
 namespace vaec::model {
 
-const char* const kModelArchitecture = "vaec-intra-mshp-gain-1";
-
 namespace {
 
-const std::string kMagic("VAEMODEL", 8);
 constexpr int kMaxWeightBits = 16;  // |w_q| < 2^16: ~5 significant digits per weight
 constexpr int64_t kZRange = 512;    // z densities are sampled on [-kZRange, kZRange]
 constexpr double kTailMass = 1e-9;  // pmf entries below this at the ends go to the escape
@@ -59,68 +56,7 @@ entropy::CdfTableSet build_z_tables(Vae& net) {
   return set;
 }
 
-uint64_t gaussian_fingerprint() {
-  entropy::CdfTableSet g;
-  if (!entropy::build_gaussian_tables(&g).ok()) throw ModelFileError("cannot build Gaussian tables");
-  return g.fingerprint();
-}
-
-template <typename T>
-std::vector<T> read_ints(const TensorFile& f, const std::string& name, at::ScalarType type, const std::string& what) {
-  const at::Tensor& t = f.get(name);
-  if (t.scalar_type() != type || t.dim() != 1) throw ModelFileError(what + ": bad tensor " + name);
-  return std::vector<T>(t.data_ptr<T>(), t.data_ptr<T>() + t.numel());
-}
-
-// The integer synthesis' tensors; IntegerSynthesis's constructor checks every range.
-IntegerSynthesisParams read_integer_synthesis(const TensorFile& f, const nlohmann::json& meta, const VaeConfig& c,
-                                              const std::string& what) {
-  if (meta.at("inverse_gain_frac_bits") != kInverseGainFracBits)
-    throw ModelFileError(what + ": integer synthesis format does not match this build");
-  IntegerSynthesisParams p;
-  p.latent_channels = int(c.M);
-  p.hidden_channels = int(c.synthesis_channels());
-  p.input_shift = meta.at("input_shift");
-  p.inverse_gain = read_ints<int32_t>(f, "g_s_int/inverse_gain", at::kInt, what);
-  const int S = p.hidden_channels;
-  const int ins[3] = {p.latent_channels, S, S}, outs[3] = {4 * S, 4 * S, 24};
-  for (int i = 0; i < 3; ++i) {
-    const std::string n = "g_s_int/conv" + std::to_string(i + 1);
-    p.conv[i].in = ins[i];
-    p.conv[i].out = outs[i];
-    p.conv[i].weight = read_ints<int16_t>(f, n + "/weight", at::kShort, what);
-    p.conv[i].bias = read_ints<int32_t>(f, n + "/bias", at::kInt, what);
-    p.conv[i].shift = read_ints<uint8_t>(f, n + "/shift", at::kByte, what);
-  }
-  for (int i = 0; i < 2; ++i) {
-    const std::string n = "g_s_int/igdn" + std::to_string(i + 1);
-    p.igdn[i].channels = S;
-    p.igdn[i].gamma = read_ints<int16_t>(f, n + "/gamma", at::kShort, what);
-    p.igdn[i].beta = read_ints<int64_t>(f, n + "/beta", at::kLong, what);
-    p.igdn[i].shift = read_ints<uint8_t>(f, n + "/shift", at::kByte, what);
-  }
-  return p;
-}
-
 }  // namespace
-
-std::string config_to_json(const VaeConfig& c) {
-  nlohmann::json j = {{"N", c.N}, {"M", c.M}, {"Nz", c.Nz}, {"lambdas", c.lambdas}};
-  if (c.Ns > 0 && c.Ns != c.N) j["Ns"] = c.Ns;  // absent from files made before it existed
-  return j.dump();
-}
-
-VaeConfig config_from_json(const std::string& text) {
-  const nlohmann::json j = nlohmann::json::parse(text);
-  VaeConfig c;
-  c.N = j.at("N");
-  c.M = j.at("M");
-  c.Nz = j.at("Nz");
-  c.Ns = j.value("Ns", int64_t(0));
-  c.lambdas = j.at("lambdas").get<std::vector<double>>();
-  return c;
-}
-
 
 IntegerHyperSynthesis quantize_hyper_synthesis(Vae& net) {
   // h_s = SubPixelConv, ReLU, SubPixelConv, ReLU, Conv1x1 (see vae.cpp).
@@ -137,20 +73,23 @@ IntraModel IntraModel::from_network(Vae net, const ExportInfo& info) {
   IntraModel m;
   m.net_ = net;
   m.net_->eval();
-  m.hyper_ = quantize_hyper_synthesis(m.net_);
-  m.z_tables_ = build_z_tables(m.net_);
-  m.info_ = info;
-  m.synthesis_ = IntegerSynthesis(quantize_synthesis(m));
+  IntegerHyperSynthesis hyper = quantize_hyper_synthesis(m.net_);
+  entropy::CdfTableSet z_tables = build_z_tables(m.net_);
+  // The synthesis is calibrated on pictures the model codes with the rest of its decoding side.
+  m.decoding_ = DecodingModel(net->config(), info, hyper, IntegerSynthesis(), z_tables);
+  IntegerSynthesis synthesis(quantize_synthesis(m));
+  m.decoding_ = DecodingModel(net->config(), info, std::move(hyper), std::move(synthesis), std::move(z_tables));
   // The hash is that of the serialized payload, as a loader will see it.
   const auto bytes = m.serialize();
-  m.hash_ = parse(bytes, "exported model").hash_;
+  m.decoding_ = parse(bytes, "exported model").decoding_;
   return m;
 }
 
 std::vector<uint8_t> IntraModel::serialize() const {
-  const auto& c = net_->config();
+  const VaeConfig& c = config();
+  const ExportInfo& info = decoding_.info();
   nlohmann::json layers = nlohmann::json::array();
-  for (const auto& L : hyper_.layers())
+  for (const auto& L : hyper_synthesis().layers())
     layers.push_back({{"in", L.in}, {"out", L.out}, {"kernel", L.kernel}, {"shift", L.shift},
                       {"upscale", L.upscale}, {"relu", L.relu}});
   nlohmann::json meta = {
@@ -159,26 +98,26 @@ std::vector<uint8_t> IntraModel::serialize() const {
       {"config", nlohmann::json::parse(config_to_json(c))},
       {"quality_map", "level = min + (quality - 1) / 99 * (levels - 1 - min), gains interpolated "
                       "(below level 0 extrapolated) in log domain"},
-      {"quality_level_min", info_.quality_level_min},
+      {"quality_level_min", info.quality_level_min},
       {"activation_frac_bits", kActivationFracBits},
       {"scale_bound", kScaleBound},
       {"h_s_layers", layers},
-      {"g_s_int", {{"input_shift", synthesis_.params().input_shift},
+      {"g_s_int", {{"input_shift", integer_synthesis().params().input_shift},
                    {"inverse_gain_frac_bits", kInverseGainFracBits}}},
-      {"gaussian_tables_fingerprint", std::to_string(gaussian_fingerprint())},
-      {"train_steps", info_.train_steps},
-      {"train_seconds", info_.train_seconds}};
+      {"gaussian_tables_fingerprint", gaussian_tables_fingerprint()},
+      {"train_steps", info.train_steps},
+      {"train_seconds", info.train_seconds}};
   TensorFile f;
   f.meta = meta.dump();
   for (const auto& p : net_->named_parameters()) f.add("param/" + p.key(), p.value());
-  for (size_t i = 0; i < hyper_.layers().size(); ++i) {
-    const auto& L = hyper_.layers()[i];
+  for (size_t i = 0; i < hyper_synthesis().layers().size(); ++i) {
+    const auto& L = hyper_synthesis().layers()[i];
     f.add("h_s_int/" + std::to_string(i) + "/weight",
           at::from_blob(const_cast<int32_t*>(L.weight.data()), {int64_t(L.weight.size())}, at::kInt));
     f.add("h_s_int/" + std::to_string(i) + "/bias",
           at::from_blob(const_cast<int32_t*>(L.bias.data()), {int64_t(L.bias.size())}, at::kInt));
   }
-  const IntegerSynthesisParams& gs = synthesis_.params();
+  const IntegerSynthesisParams& gs = integer_synthesis().params();
   auto add16 = [&](const std::string& name, const std::vector<int16_t>& v) {
     f.add(name, at::from_blob(const_cast<int16_t*>(v.data()), {int64_t(v.size())}, at::kShort));
   };
@@ -202,9 +141,9 @@ std::vector<uint8_t> IntraModel::serialize() const {
                                      {int64_t(gs.igdn[i].beta.size())}, at::kLong));
     add8(n + "/shift", gs.igdn[i].shift);
   }
-  auto tables = z_tables_.serialize();
+  auto tables = z_tables().serialize();
   f.add("z_cdf_tables", at::from_blob(tables.data(), {int64_t(tables.size())}, at::kByte));
-  return encode_tensor_file(f, kMagic, kModelFileVersion);
+  return encode_tensor_file(f, std::string(kModelFileMagic, 8), kModelFileVersion);
 }
 
 void IntraModel::save(const std::string& path) const { write_file_atomic(path, serialize()); }
@@ -222,74 +161,25 @@ at::Tensor IntraModel::synthesis(const at::Tensor& y_hat) {
 
 IntraModel IntraModel::parse(const std::vector<uint8_t>& bytes, const std::string& what) {
   IntraModel m;
-  if (bytes.size() >= 12 && std::equal(kMagic.begin(), kMagic.end(), bytes.begin()) && bytes[8] == 1 &&
-      bytes[9] == 0 && bytes[10] == 0 && bytes[11] == 0)
-    throw ModelFileError(what + ": model file format 1 predates the integer synthesis this build decodes with; "
-                                "re-export it from its training checkpoint (vaec train --out DIR --export FILE "
-                                "--export-only). Its streams cannot be decoded by this version");
-  const TensorFile f = decode_tensor_file(bytes, kMagic, kModelFileVersion, what, &m.hash_);
-  nlohmann::json meta;
+  uint64_t hash = 0;
+  RawTensorFile raw = decode_model_container(bytes, what, &hash);
+  m.decoding_ = DecodingModel::from_file(raw, hash, what);
   try {
-    meta = nlohmann::json::parse(f.meta);
-    if (meta.at("architecture") != kModelArchitecture)
-      throw ModelFileError(what + ": model architecture '" + meta.at("architecture").get<std::string>() +
-                           "' is not supported by this build (" + kModelArchitecture + ")");
-    if (meta.at("activation_frac_bits") != kActivationFracBits)
-      throw ModelFileError(what + ": integer format does not match this build");
-    if (meta.at("gaussian_tables_fingerprint") != std::to_string(gaussian_fingerprint()))
-      throw ModelFileError(what + ": made for different Gaussian CDF tables than this build's");
-    m.net_ = Vae(config_from_json(meta.at("config").dump()));
-    m.info_.train_steps = meta.value("train_steps", int64_t(0));
-    m.info_.train_seconds = meta.value("train_seconds", 0.0);
-    m.info_.quality_level_min = meta.value("quality_level_min", 0.0);
-    if (!(m.info_.quality_level_min >= kLowestLevel && m.info_.quality_level_min <= 0))
-      throw ModelFileError(what + ": quality_level_min " + std::to_string(m.info_.quality_level_min) +
-                           " is outside [" + std::to_string(int(kLowestLevel)) + ", 0]");
-    std::vector<IntegerConvLayer> layers;
-    size_t i = 0;
-    for (const auto& jl : meta.at("h_s_layers")) {
-      IntegerConvLayer L;
-      L.in = jl.at("in");
-      L.out = jl.at("out");
-      L.kernel = jl.at("kernel");
-      L.shift = jl.at("shift");
-      L.upscale = jl.at("upscale");
-      L.relu = jl.at("relu");
-      auto ints = [&](const std::string& name) {
-        const at::Tensor& t = f.get(name);
-        if (t.scalar_type() != at::kInt) throw ModelFileError(what + ": bad tensor " + name);
-        return std::vector<int32_t>(t.data_ptr<int32_t>(), t.data_ptr<int32_t>() + t.numel());
-      };
-      L.weight = ints("h_s_int/" + std::to_string(i) + "/weight");
-      L.bias = ints("h_s_int/" + std::to_string(i) + "/bias");
-      layers.push_back(std::move(L));
-      ++i;
-    }
-    m.hyper_ = IntegerHyperSynthesis(std::move(layers));
-    m.synthesis_ = IntegerSynthesis(read_integer_synthesis(f, meta.at("g_s_int"), m.net_->config(), what));
-  } catch (const nlohmann::json::exception& e) {
-    throw ModelFileError(what + ": damaged metadata (" + e.what() + ")");
+    m.net_ = Vae(m.config());
   } catch (const std::invalid_argument& e) {
     throw ModelFileError(what + ": " + e.what());
   }
-  if (m.hyper_.in_channels() != m.net_->config().Nz || m.hyper_.out_channels() != 2 * m.net_->config().M)
-    throw ModelFileError(what + ": integer h_s does not match the configuration");
+  const TensorFile f = to_tensor_file(std::move(raw));
   {
     torch::NoGradGuard no_grad;
     for (auto& p : m.net_->named_parameters()) {
-      const at::Tensor& src = f.get("param/" + p.key());
-      if (src.sizes() != p.value().sizes() || src.scalar_type() != at::kFloat)
+      const at::Tensor* src = f.find("param/" + p.key());
+      if (!src) throw ModelFileError(what + ": model data is missing tensor 'param/" + p.key() + "'");
+      if (src->sizes() != p.value().sizes() || src->scalar_type() != at::kFloat)
         throw ModelFileError(what + ": tensor '" + p.key() + "' has the wrong shape");
-      p.value().copy_(src);
+      p.value().copy_(*src);
     }
   }
-  const at::Tensor& tables = f.get("z_cdf_tables");
-  if (tables.scalar_type() != at::kByte) throw ModelFileError(what + ": bad z CDF tables");
-  const Status s = entropy::CdfTableSet::deserialize(tables.data_ptr<uint8_t>(), size_t(tables.numel()),
-                                                     &m.z_tables_);
-  if (!s.ok()) throw ModelFileError(what + ": bad z CDF tables (" + s.message() + ")");
-  if (int64_t(m.z_tables_.size()) != m.net_->config().Nz)
-    throw ModelFileError(what + ": z CDF tables do not match the configuration");
   m.net_->eval();
   return m;
 }

@@ -1,5 +1,6 @@
-// The shipping model file (.vaem): float weights of the transforms, the integer hyper-synthesis,
-// the factorized CDF tables of z, and metadata, in a tensor_file container whose payload hash
+// The shipping model file (.vaem): float weights of the transforms, the integer hyper-synthesis
+// and synthesis, the factorized CDF tables of z, and metadata, in a raw_tensor_file container
+// whose payload hash
 // (XXH64) is content_hash(), what `vaec train --export` prints. A stream header records
 // another hash, XXH3-128 of the whole file's bytes (model/loaded_model.h, common/hash.h), and the
 // decoder refuses a model whose file hashes differently.
@@ -9,29 +10,15 @@
 #include <memory>
 #include <string>
 
-#include "entropy/cdf_table.h"
-#include "common/cpu.h"
-#include "model/integer_hyper.h"
-#include "model/integer_synthesis.h"
+#include "model/decoding_model.h"
 #include "model/onednn_synthesis.h"
 #include "model/tensor_file.h"
 #include "model/vae.h"
 
 namespace vaec::model {
 
-// 2: adds the integer synthesis (model/integer_synthesis.h), which decodes every picture; a
-// version-1 file is refused with the command that re-exports it.
-constexpr uint32_t kModelFileVersion = 2;
-extern const char* const kModelArchitecture;  // "vaec-intra-mshp-gain-1"
-
-struct ExportInfo {
-  int64_t train_steps = 0;
-  double train_seconds = 0;
-  // Gain level of quality 1 (quality_to_level()); below 0 reaches rates under the lowest
-  // trained lambda. Part of the model (and its hash), so streams always decode with it.
-  double quality_level_min = 0;
-};
-
+// The full model: the decoding side (model/decoding_model.h, all a decoder reads) and the float
+// networks the encoder and the trainer run.
 class IntraModel {
  public:
   // Quantizes h_s and samples the z densities; `net` is copied (weights shared).
@@ -43,21 +30,20 @@ class IntraModel {
   std::vector<uint8_t> serialize() const;
   void save(const std::string& path) const;  // atomic
 
-  uint64_t content_hash() const { return hash_; }  // XXH64 of the serialized payload (not the stream's)
+  const DecodingModel& decoding() const { return decoding_; }
+  uint64_t content_hash() const { return decoding_.content_hash(); }
   Vae& net() { return net_; }
-  const IntegerHyperSynthesis& hyper_synthesis() const { return hyper_; }
-  // The normative g_s: what every decoder and the encoder's reconstructions run.
-  const IntegerSynthesis& integer_synthesis() const { return synthesis_; }
-  // Caps the instruction set the integer synthesis uses (common/cpu.h); throws
-  // std::invalid_argument if this CPU lacks it. Never changes a picture.
-  void set_cpu_level(CpuLevel cap) { cpu_ = resolve_cpu_level(cap); }
-  CpuLevel cpu_level() const { return cpu_; }
-  const entropy::CdfTableSet& z_tables() const { return z_tables_; }
-  const ExportInfo& info() const { return info_; }
-  const VaeConfig& config() const { return net_->config(); }
-  int64_t levels() const { return net_->config().levels(); }
+  const IntegerHyperSynthesis& hyper_synthesis() const { return decoding_.hyper_synthesis(); }
+  const IntegerSynthesis& integer_synthesis() const { return decoding_.integer_synthesis(); }
+  // Caps the instruction set of the integer synthesis (DecodingModel::set_cpu_level).
+  void set_cpu_level(CpuLevel cap) { decoding_.set_cpu_level(cap); }
+  CpuLevel cpu_level() const { return decoding_.cpu_level(); }
+  const entropy::CdfTableSet& z_tables() const { return decoding_.z_tables(); }
+  const ExportInfo& info() const { return decoding_.info(); }
+  const VaeConfig& config() const { return decoding_.config(); }
+  int64_t levels() const { return config().levels(); }
   // The continuous gain level this model uses for --quality q.
-  double level(int quality) const { return quality_to_level(quality, levels(), info_.quality_level_min); }
+  double level(int quality) const { return quality_to_level(quality, levels(), info().quality_level_min); }
 
   // The float g_s on y_hat (gain applied), the reference the integer synthesis approximates:
   // oneDNN's blocked-layout path (onednn_synthesis.h) when it can run this network, else
@@ -82,19 +68,9 @@ class IntraModel {
   LazySynthesis fast_synthesis_;
   bool libtorch_synthesis_ = false;
   bool float_synthesis_ = false;
-  IntegerSynthesis synthesis_;
-  CpuLevel cpu_ = detected_cpu_level();
+  DecodingModel decoding_;
   Vae net_{nullptr};
-  IntegerHyperSynthesis hyper_;
-  entropy::CdfTableSet z_tables_;
-  ExportInfo info_;
-  uint64_t hash_ = 0;
 };
-
-// The network configuration as JSON text, as model files and training checkpoints store it
-// ("Ns" only when g_s is narrower than N, so older files read and re-export unchanged).
-std::string config_to_json(const VaeConfig& c);
-VaeConfig config_from_json(const std::string& text);  // throws on a malformed configuration
 
 // Quantizes a trained float h_s into the integer network (exposed for tests).
 IntegerHyperSynthesis quantize_hyper_synthesis(Vae& net);

@@ -11,8 +11,6 @@
 
 namespace vaec::model {
 
-constexpr int kInverseGainFracBits = 20;  // the inverse-gain table is Q20
-
 class IntraModel;
 
 // From a model whose network, integer h_s and export info are set (its integer synthesis is not

@@ -51,7 +51,10 @@ std::vector<uint8_t> encode_tensor_file(const TensorFile& file, const std::strin
 
 TensorFile decode_tensor_file(const std::vector<uint8_t>& bytes, const std::string& magic, uint32_t version,
                               const std::string& what, uint64_t* hash) {
-  RawTensorFile raw = decode_raw_tensor_file(bytes, magic, version, what, hash);
+  return to_tensor_file(decode_raw_tensor_file(bytes, magic, version, what, hash));
+}
+
+TensorFile to_tensor_file(RawTensorFile raw) {
   TensorFile file;
   file.meta = std::move(raw.meta);
   for (RawTensor& r : raw.tensors) {

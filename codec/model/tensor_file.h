@@ -25,6 +25,8 @@ struct TensorFile {
 
 std::vector<uint8_t> encode_tensor_file(const TensorFile& file, const std::string& magic,
                                         uint32_t version);
+// The arrays of a decoded container as tensors (copied).
+TensorFile to_tensor_file(RawTensorFile raw);
 // Validates magic, version, size and hash; `what` names the file in error messages.
 // `hash` (optional) receives the payload hash.
 TensorFile decode_tensor_file(const std::vector<uint8_t>& bytes, const std::string& magic,

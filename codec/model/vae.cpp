@@ -11,21 +11,6 @@
 
 namespace vaec::model {
 
-std::vector<double> VaeConfig::default_lambdas() {
-  // 8 levels, log-spaced over a 2000x range: the bottom targets < 0.05 bpp, the top >= 42 dB
-  // PSNR-YUV (a high-rate Gaussian estimate puts 42 dB near lambda ~ 0.26; learned transforms
-  // need somewhat more).
-  std::vector<double> l;
-  for (int k = 0; k < 8; ++k) l.push_back(0.0003 * std::pow(2000.0, k / 7.0));
-  return l;
-}
-
-double quality_to_level(int quality, int64_t levels, double min_level) {
-  const int q = std::clamp(quality, 1, 100);
-  min_level = std::clamp(min_level, kLowestLevel, 0.0);
-  return min_level + double(q - 1) / 99.0 * (double(levels - 1) - min_level);
-}
-
 VaeImpl::VaeImpl(VaeConfig config) : config_(std::move(config)) {
   const int64_t N = config_.N, M = config_.M, Nz = config_.Nz, L = config_.levels();
   if (N <= 0 || M <= 0 || Nz <= 0 || config_.Ns < 0 || L < 1) throw std::invalid_argument("VaeConfig: bad sizes");

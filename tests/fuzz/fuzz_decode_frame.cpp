@@ -4,7 +4,7 @@
 // Input (see fuzz_decode_model.h): width-1, height-1, mode, then an I- or P-frame payload (wrapped
 // into a packet record with a valid checksum, so the fuzzer reaches the entropy decoder), or
 // latent symbols that are entropy-coded into a valid payload (so arbitrary, even huge, z and v
-// reach the integer h_s and the float synthesis), or a raw packet record.
+// reach the integer h_s and the integer synthesis), or a raw packet record.
 // Every input must end in a status; a decoded frame must have the stream's size.
 // VAEC_FUZZ_VERBOSE=1 prints each input's status (e.g. with the replay driver).
 // VAEC_FUZZ_MODE=0|1|2|4 pins the mode byte (4: P-frames), so a run does not drift to others.
@@ -17,7 +17,6 @@
 #include <algorithm>
 
 #include "fuzz_decode_model.h"
-#include "model/intra.h"
 #include "vaec/vaec.h"
 
 using namespace vaec;

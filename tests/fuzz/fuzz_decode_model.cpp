@@ -7,14 +7,9 @@
 #include <iterator>
 #include <vector>
 
-#include <torch/torch.h>
-
 #include "bitstream/substreams.h"
 #include "entropy/gaussian_tables.h"
 #include "entropy/rans.h"
-#include "model/intra.h"
-#include "model/model_file.h"
-#include "model/vae.h"
 
 namespace vaec::fuzz {
 namespace {
@@ -43,8 +38,8 @@ const FuzzModel& fuzz_model() {
 const std::string& decode_model_path() { return fuzz_model().path; }
 const ModelHash& decode_model_hash() { return fuzz_model().hash; }
 
-model::IntraModel& decode_model() {
-  static model::IntraModel m = model::IntraModel::load(decode_model_path());
+const model::DecodingModel& decode_model() {
+  static const model::DecodingModel m = model::load_decoding_model(decode_model_path()).model;
   return m;
 }
 
@@ -55,7 +50,7 @@ std::vector<uint8_t> payload_from_symbols(int width, int height, int quality, st
     if (!entropy::build_gaussian_tables(&t).ok()) std::abort();
     return t;
   }();
-  model::IntraModel& m = decode_model();
+  const model::DecodingModel& m = decode_model();
   const model::LatentShape zs = model::z_shape(m, width, height);
   z.resize(zs.size());
   std::vector<int32_t> z_index(zs.size());
@@ -70,15 +65,6 @@ std::vector<uint8_t> payload_from_symbols(int width, int height, int quality, st
   if (!entropy::enc_rans(gaussian, v.data(), v_index.data(), v.size(), &bytes).ok()) return {};
   bitstream::append_substream(bytes.data(), bytes.size(), &payload);
   return payload;
-}
-
-void write_decode_model(const std::string& path) {
-  torch::manual_seed(20240601);
-  model::VaeConfig config;
-  config.N = 8;
-  config.M = 8;
-  config.Nz = 4;
-  model::IntraModel::from_network(model::Vae(config)).save(path);
 }
 
 std::vector<uint8_t> decode_stream_header(int width, int height) {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "bitstream/container.h"
-#include "model/model_file.h"
+#include "model/decoding.h"
 
 namespace vaec::fuzz {
 
@@ -17,11 +17,9 @@ const std::string& decode_model_path();
 // XXH3-128 of that file: what a stream header must carry.
 const ModelHash& decode_model_hash();
 
-// Writes a new tiny random model (what decode_model.vaem was made with).
-void write_decode_model(const std::string& path);
-
-// The model itself, loaded from that file once (for building payloads from symbols).
-model::IntraModel& decode_model();
+// The model's decoding side, loaded from that file once (for building payloads from symbols).
+// make_decode_seeds --write-model makes a new one.
+const model::DecodingModel& decode_model();
 
 // An I-frame payload that codes the given symbols: quality, then z and v rANS-coded with the
 // tables the decoder will select (the z tables, and the Gaussian tables picked by the integer

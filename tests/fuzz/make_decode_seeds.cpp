@@ -17,9 +17,22 @@
 #include "coding/enc_intra.h"
 #include "fuzz_decode_model.h"
 #include "model/model_file.h"
+#include "model/intra.h"
+#include "model/vae.h"
+#include <torch/torch.h>
 
 using namespace vaec;
 namespace fs = std::filesystem;
+
+// A new tiny random model (what decode_model.vaem was made with, fuzz_decode_model.h).
+static void write_decode_model(const std::string& path) {
+  torch::manual_seed(20240601);
+  model::VaeConfig config;
+  config.N = 8;
+  config.M = 8;
+  config.Nz = 4;
+  model::IntraModel::from_network(model::Vae(config)).save(path);
+}
 
 static void save(const fs::path& dir, const std::string& name, const std::vector<uint8_t>& bytes) {
   fs::create_directories(dir);
@@ -45,7 +58,7 @@ static Frame make_frame(int w, int h, unsigned seed) {
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--write-model") {
-    fuzz::write_decode_model(argv[2]);
+    write_decode_model(argv[2]);
     return 0;
   }
   if (argc != 2) {
@@ -77,7 +90,7 @@ int main(int argc, char** argv) {
     const std::vector<uint8_t> intra = fuzz::payload_from_symbols(w, h, fuzz::kReferenceQuality, {}, {});
     coding::Reference ref;
     coding::InterResidual residual;
-    if (!coding::decode_intra_payload(model, intra.data(), intra.size(), w, h, &ref).ok()) return 1;
+    if (!coding::decode_intra_payload(model.decoding(), intra.data(), intra.size(), w, h, 1, &ref).ok()) return 1;
     const std::vector<uint8_t> payload = coding::encode_inter_payload(
         model::analyse_transform(model, make_frame(w, h, frame_seed), fuzz::kReferenceQuality), ref, &residual);
     std::vector<uint8_t> in = {uint8_t(w - 1), uint8_t(h - 1), 4};

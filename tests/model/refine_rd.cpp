@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
       const int q = qualities[k];
       const std::vector<uint8_t> payload = coding::encode_intra_payload(m, f, q);
       coding::Reference ref;
-      if (!coding::decode_intra_payload(m, payload.data(), payload.size(), f.width, f.height, &ref).ok()) return 1;
+      if (!coding::decode_intra_payload(m.decoding(), payload.data(), payload.size(), f.width, f.height, 1, &ref).ok()) return 1;
       const Frame base = model::synthesise_q10(m, ref.y_hat_q10, f.width, f.height, q);
       const coding::RefinementContext ctx = coding::refinement_context(ref, false);
       for (size_t s = 0; s < steps.size(); ++s) {

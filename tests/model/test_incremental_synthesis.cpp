@@ -57,12 +57,12 @@ TEST_CASE("incremental synthesis equals whole-frame synthesis wherever latents c
   const LatentShape s = y_shape(m, w, h);
   std::vector<int64_t> y_hat = frame_latents(m, test::make_frame(w, h, 3), q);
   IncrementalSynthesis inc;
-  REQUIRE(differing_samples(inc.run(m, y_hat, w, h, q), synthesise_q10(m, y_hat, w, h, q)) == 0);
+  REQUIRE(differing_samples(inc.run(m.decoding(), y_hat, w, h, q, 2), synthesise_q10(m, y_hat, w, h, q)) == 0);
   const int64_t tiles_per_picture = inc.stats().tiles;
   REQUIRE(inc.stats().tiles_synthesised == tiles_per_picture);  // nothing to reuse yet
 
   SECTION("no change reuses every tile") {
-    const Frame again = inc.run(m, y_hat, w, h, q);
+    const Frame again = inc.run(m.decoding(), y_hat, w, h, q, 2);
     CHECK(differing_samples(again, synthesise_q10(m, y_hat, w, h, q)) == 0);
     CHECK(inc.stats().tiles_synthesised == tiles_per_picture);
   }
@@ -75,7 +75,7 @@ TEST_CASE("incremental synthesis equals whole-frame synthesis wherever latents c
   for (size_t i = 0; i < positions.size(); ++i) {
     DYNAMIC_SECTION("a change at latent " << positions[i].first << "," << positions[i].second) {
       nudge(&y_hat, s, int(i) % s.channels, positions[i].first, positions[i].second, 5);
-      const Frame got = inc.run(m, y_hat, w, h, q);
+      const Frame got = inc.run(m.decoding(), y_hat, w, h, q, 2);
       CHECK(differing_samples(got, synthesise_q10(m, y_hat, w, h, q)) == 0);
       // Only the tiles around the change were synthesised.
       const int64_t redone = inc.stats().tiles_synthesised - tiles_per_picture;
@@ -88,20 +88,20 @@ TEST_CASE("incremental synthesis equals whole-frame synthesis wherever latents c
     for (int step = 0; step < 4; ++step) {
       nudge(&y_hat, s, step, (7 * step + 2) % s.height, (13 * step + 5) % s.width, step % 2 ? -3 : 4);
       nudge(&y_hat, s, 2 * step + 1, (11 * step + 9) % s.height, (5 * step + 30) % s.width, 2);
-      CHECK(differing_samples(inc.run(m, y_hat, w, h, q), synthesise_q10(m, y_hat, w, h, q)) == 0);
+      CHECK(differing_samples(inc.run(m.decoding(), y_hat, w, h, q, 2), synthesise_q10(m, y_hat, w, h, q)) == 0);
     }
     CHECK(inc.stats().tiles_synthesised < inc.stats().tiles);
   }
 
   SECTION("another quality or frame size is synthesised whole") {
-    CHECK(differing_samples(inc.run(m, y_hat, w, h, q + 10), synthesise_q10(m, y_hat, w, h, q + 10)) == 0);
+    CHECK(differing_samples(inc.run(m.decoding(), y_hat, w, h, q + 10, 2), synthesise_q10(m, y_hat, w, h, q + 10)) == 0);
     CHECK(inc.stats().tiles_synthesised == 2 * tiles_per_picture);
     const std::vector<int64_t> small = frame_latents(m, test::make_frame(100, 70, 1), q);
-    CHECK(differing_samples(inc.run(m, small, 100, 70, q), synthesise_q10(m, small, 100, 70, q)) == 0);
+    CHECK(differing_samples(inc.run(m.decoding(), small, 100, 70, q, 2), synthesise_q10(m, small, 100, 70, q)) == 0);
   }
 
   SECTION("latents of the wrong size are refused") {
     std::vector<int64_t> short_y(y_hat.begin(), y_hat.end() - 1);
-    CHECK_THROWS_AS(inc.run(m, short_y, w, h, q), std::invalid_argument);
+    CHECK_THROWS_AS(inc.run(m.decoding(), short_y, w, h, q, 2), std::invalid_argument);
   }
 }

@@ -48,9 +48,11 @@
  *
  * Writing and reading .vae files (header, packets, index): vaec/vaec_file.h.
  *
- * Threads: `threads` is each context's own. LibTorch keeps its thread count per process (per
- * calling thread with OpenMP), so every call that computes sets the context's count again;
- * it stays set in the calling thread afterwards. The first context opened in a process keeps
+ * Threads: `threads` is each context's own. A decoder runs its own worker threads. An encoder
+ * runs LibTorch, which keeps its thread count per process (per calling thread with OpenMP), so
+ * every encoder call that computes sets the context's count again; it stays set in the calling
+ * thread afterwards. A library built without LibTorch (-DVAEC_TORCH=OFF) decodes only:
+ * vaec_encoder_open returns VAEC_EUNSUPPORTED. The first context opened in a process keeps
  * large freed buffers in the heap (glibc mallopt M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD
  * 256 MiB): each frame reuses the same large buffers, ~20 % faster decoding; it changes
  * where the process's memory comes from, never what it computes.
@@ -88,7 +90,7 @@ typedef enum VaecStatus {
   VAEC_ECHECKSUM = -6,        /* a packet or header checksum did not match */
   VAEC_ETRUNCATED = -7,       /* the data ended inside a header or packet */
   VAEC_ELIMIT = -8,           /* a value beyond this build's limits (size, rate, ...) */
-  VAEC_EUNSUPPORTED = -9,     /* e.g. a newer major bitstream version, unknown format */
+  VAEC_EUNSUPPORTED = -9,     /* newer major bitstream version, unknown format, no encoder here */
   VAEC_EMODEL = -10,          /* model missing, unreadable, or not the stream's model */
   VAEC_EIO = -11,             /* reading or writing failed */
   VAEC_EINTERNAL = -12        /* a bug: please report it */
