@@ -221,23 +221,28 @@ void IntegerSynthesis::run(const int64_t* y_hat_q10, int height, int width, cons
   const int cw = Frame::chroma_extent(frame->width), ch = Frame::chroma_extent(frame->height);
   const int hy_begin = 8 * write.row0 - row0, hy_end = std::min(8 * write.row1, ch) - row0;
   const int hx_begin = 8 * write.col0 - col0, hx_end = std::min(8 * write.col1, cw) - col0;
-  for (int hy = hy_begin; hy < hy_end; ++hy) {
-    const uint8_t* s = pixels.data() + size_t(hy) * pw * kPixelChannels;
-    for (int dy = 0; dy < 2; ++dy) {
-      const int ly = 2 * (row0 + hy) + dy;
-      if (ly >= frame->height) break;
-      uint8_t* out = frame->planes[0].data() + size_t(ly) * frame->width;
-      for (int hx = hx_begin; hx < hx_end; ++hx)
-        for (int dx = 0; dx < 2; ++dx) {
-          const int lx = 2 * (col0 + hx) + dx;
-          if (lx < frame->width) out[lx] = s[hx * kPixelChannels + 2 * dy + dx];
+  // Luma columns 2 * (col0 + hx) + dx that exist: whole pairs up to hx_pairs, then maybe one.
+  const int hx_pairs = std::clamp(frame->width / 2 - col0, hx_begin, hx_end);
+  const bool odd_column = hx_pairs < hx_end && 2 * (col0 + hx_pairs) < frame->width;
+  parallel_rows(hy_end - hy_begin, step.threads, [&](int begin, int end) {
+    for (int hy = hy_begin + begin; hy < hy_begin + end; ++hy) {
+      const uint8_t* s = pixels.data() + size_t(hy) * pw * kPixelChannels;
+      for (int dy = 0; dy < 2; ++dy) {
+        const int ly = 2 * (row0 + hy) + dy;
+        if (ly >= frame->height) break;
+        uint8_t* out = frame->planes[0].data() + size_t(ly) * frame->width + 2 * col0;
+        for (int hx = hx_begin; hx < hx_pairs; ++hx) {
+          out[2 * hx] = s[hx * kPixelChannels + 2 * dy];
+          out[2 * hx + 1] = s[hx * kPixelChannels + 2 * dy + 1];
         }
+        if (odd_column) out[2 * hx_pairs] = s[hx_pairs * kPixelChannels + 2 * dy];
+      }
+      for (int p = 1; p < 3; ++p) {
+        uint8_t* out = frame->planes[p].data() + size_t(row0 + hy) * cw + col0;
+        for (int hx = hx_begin; hx < hx_end; ++hx) out[hx] = s[hx * kPixelChannels + 3 + p];
+      }
     }
-    for (int p = 1; p < 3; ++p) {
-      uint8_t* out = frame->planes[p].data() + size_t(row0 + hy) * cw + col0;
-      for (int hx = hx_begin; hx < hx_end; ++hx) out[hx] = s[hx * kPixelChannels + 3 + p];
-    }
-  }
+  });
 }
 
 }  // namespace vaec::model
