@@ -1,0 +1,26 @@
+// Encoder side of block motion (coding/motion.h): a predictive hexagon search on luma, as
+// x264's `hex`, then half- and quarter-pixel refinement, each block choosing the vector of least
+// SAD + lambda * bits(vector - predicted vector). Classical, needs no training.
+#pragma once
+
+#include "coding/motion.h"
+#include "common/frame.h"
+
+namespace vaec::coding {
+
+struct MotionSearchOptions {
+  int range = 64;         // luma pixels each way from the best candidate
+  double lambda = 4.0;    // SAD units per bit of a vector
+  bool subpixel = true;   // refine to quarter pixels
+};
+
+// The field that predicts `current` from `reference` (same size). `previous` (optional, same
+// size) adds each block's vector of the previous frame as a search candidate.
+MotionField estimate_motion(const Frame& current, const Frame& reference, const MotionSearchOptions& options,
+                            const MotionField* previous = nullptr);
+
+// Bits of a vector difference as signed Exp-Golomb codes (what the search charges; the coded
+// syntax comes with the P-frame payload).
+int vector_bits(MotionVector difference);
+
+}  // namespace vaec::coding
