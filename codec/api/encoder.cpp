@@ -7,6 +7,7 @@
 
 #include "api/settings.h"
 #include "bitstream/container.h"
+#include "coding/motion_payload.h"
 #include "common/limits.h"
 
 namespace vaec::api {
@@ -81,7 +82,7 @@ int Encoder::send_frame(const VaecPicture* picture) {
   OutputPacket packet;
   packet.pts = frames_sent_;
   packet.type = coded.type == coding::FrameType::kIntra ? VAEC_FRAME_I : VAEC_FRAME_P;
-  packet.quality = coded.payload.empty() ? 0 : coded.payload[0];
+  packet.quality = coding::payload_quality(coded.payload.data(), coded.payload.size());
   const auto packet_type =
       coded.type == coding::FrameType::kIntra ? bitstream::PacketType::kIntraFrame : bitstream::PacketType::kInterFrame;
   Status st = bitstream::append_packet_record(uint8_t(packet_type), uint64_t(frames_sent_), coded.payload.data(),

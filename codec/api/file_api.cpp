@@ -10,6 +10,7 @@
 #include "bitstream/byte_stream.h"
 #include "bitstream/dec_container.h"
 #include "bitstream/enc_container.h"
+#include "coding/motion_payload.h"
 #include "vaec/vaec_file.h"
 
 using namespace vaec;
@@ -123,7 +124,7 @@ int vaec_file_read_packet(VaecFileReader* r, VaecPacket* packet) {
     packet->size = r->record.size();
     packet->pts = int64_t(p.display_index);
     packet->frame_type = p.type == bitstream::PacketType::kIntraFrame ? VAEC_FRAME_I : VAEC_FRAME_P;
-    packet->quality = p.payload.empty() ? 0 : p.payload[0];
+    packet->quality = coding::payload_quality(p.payload.data(), p.payload.size());
     return VAEC_OK;
   });
 }

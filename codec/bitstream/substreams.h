@@ -20,6 +20,9 @@ class SubstreamReader {
   // which the C API would report as VAEC_EOF).
   Status next(const uint8_t** data, size_t* size);
   bool done() const { return p_ == end_; }
+  // What follows the sub-streams read so far (e.g. a nested payload).
+  const uint8_t* rest() const { return p_; }
+  size_t rest_size() const { return size_t(end_ - p_); }
 
  private:
   const uint8_t* p_;

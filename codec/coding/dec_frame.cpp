@@ -2,15 +2,36 @@
 
 #include "coding/dec_inter.h"
 #include "coding/dec_intra.h"
+#include "coding/dec_motion.h"
+#include "coding/motion_payload.h"
 #include "coding/dec_refinement.h"
 
 namespace vaec::coding {
 
 FrameDecoder::FrameDecoder(const model::DecodingModel& model, int width, int height, bool allow_refinement,
-                           int threads)
-    : model_(model), width_(width), height_(height), allow_refinement_(allow_refinement), threads_(threads) {}
+                           bool allow_motion, int threads)
+    : model_(model),
+      width_(width),
+      height_(height),
+      allow_refinement_(allow_refinement),
+      allow_motion_(allow_motion),
+      threads_(threads) {}
 
 Status FrameDecoder::decode(FrameType type, const uint8_t* payload, size_t size, Frame* picture) {
+  if (type == FrameType::kInter && size >= 1 && payload[0] == kMotionPayloadMarker) {
+    Status st = !allow_motion_ ? Status(StatusCode::kCorruptData, "motion P-frame in a stream older than 3.0")
+                : !has_picture_ || !reference_.valid()
+                    ? Status(StatusCode::kCorruptData,
+                             "P-frame without a decodable reference (decoding must start at an I-frame)")
+                    : decode_motion_payload(model_, payload, size, last_picture_, threads_, picture);
+    if (!st.ok()) {
+      lose_reference();
+      return st;
+    }
+    last_picture_ = *picture;
+    if (observer_) observer_(type, reference_, *picture);
+    return OkStatus();
+  }
   RefinementBytes refinement;
   RefinementBytes* allow_refinement = allow_refinement_ ? &refinement : nullptr;
   Status st = type == FrameType::kIntra
@@ -18,7 +39,7 @@ Status FrameDecoder::decode(FrameType type, const uint8_t* payload, size_t size,
                                          allow_refinement)
                   : decode_inter_payload(payload, size, &reference_, allow_refinement);
   if (!st.ok()) {
-    reference_.invalidate();
+    lose_reference();
     return st;
   }
   *picture = synthesis_.run(model_, reference_.y_hat_q10, width_, height_, reference_.quality, threads_);
@@ -26,12 +47,14 @@ Status FrameDecoder::decode(FrameType type, const uint8_t* payload, size_t size,
     st = decode_refinement(refinement.data, refinement.size, refinement_context(reference_, type == FrameType::kInter),
                            picture, &reference_.refinement_offsets);
     if (!st.ok()) {
-      reference_.invalidate();
+      lose_reference();
       return st;
     }
   } else {
     reference_.refinement_offsets = RefinementOffsets{};
   }
+  last_picture_ = *picture;
+  has_picture_ = true;
   if (observer_) observer_(type, reference_, *picture);
   return OkStatus();
 }

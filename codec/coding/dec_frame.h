@@ -17,16 +17,22 @@ namespace vaec::coding {
 
 class FrameDecoder {
  public:
-  // `model` must outlive the decoder. `allow_refinement`: the stream's major version allows
-  // refinement sub-streams (bitstream 2.x). `threads` (>= 1) only changes speed.
-  FrameDecoder(const model::DecodingModel& model, int width, int height, bool allow_refinement, int threads);
+  // `model` must outlive the decoder. `allow_refinement`, `allow_motion`: the stream's major
+  // version allows refinement sub-streams (bitstream 2.x) and motion P-frames (3.x).
+  // `threads` (>= 1) only changes speed.
+  FrameDecoder(const model::DecodingModel& model, int width, int height, bool allow_refinement, bool allow_motion,
+               int threads);
 
   // Decodes one payload into *picture. A damaged payload, or a P-frame without a decodable
-  // reference, gives an error status and loses the reference: P-frames fail until the next
-  // I-frame. Never undefined behaviour on malformed data.
+  // reference, gives an error status and loses the references: P-frames fail until the next
+  // I-frame. A P-frame payload is a latent one (coding/inter_context.h) or a motion one
+  // (coding/motion_payload.h), told apart by its first byte. Never undefined behaviour on malformed data.
   Status decode(FrameType type, const uint8_t* payload, size_t size, Frame* picture);
   // A frame was lost before its payload reached decode() (e.g. a bad checksum).
-  void lose_reference() { reference_.invalidate(); }
+  void lose_reference() {
+    reference_.invalidate();
+    has_picture_ = false;
+  }
 
   // Called after each decoded frame with what the decoder holds then: the exact integers the
   // next P-frame predicts from, and the picture. For verification tools (the determinism
@@ -37,8 +43,10 @@ class FrameDecoder {
  private:
   const model::DecodingModel& model_;
   int width_, height_;
-  bool allow_refinement_;
+  bool allow_refinement_, allow_motion_;
   int threads_;
+  Frame last_picture_;        // what a motion P-frame predicts from
+  bool has_picture_ = false;
   Reference reference_;  // what the last decoded frame left for the next P-frame
   model::IncrementalSynthesis synthesis_;  // re-synthesises only what changed since the last picture
   Observer observer_;

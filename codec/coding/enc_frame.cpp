@@ -1,5 +1,7 @@
 #include "coding/enc_frame.h"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -9,7 +11,9 @@
 #include "bitstream/container.h"
 #include "coding/dec_intra.h"
 #include "coding/dec_refinement.h"
+#include "coding/dec_motion.h"
 #include "coding/enc_inter.h"
+#include "coding/enc_motion.h"
 #include "coding/enc_intra.h"
 #include "coding/enc_refinement.h"
 #include "coding/quality_map.h"
@@ -34,6 +38,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
                          (rate_control_ && rate_control_->gop_off_course(gop_quality_));
   CodedFrame out;
   std::vector<uint8_t>& payload = out.payload;
+  bool motion_frame = false;  // a motion P-frame (coding/motion_payload.h)
   Reference next;           // an I-frame's
   InterResidual residual;   // a P-frame's, applied to reference_ in place
   bool refined = false;      // the rate-controlled path codes the refinement itself
@@ -49,33 +54,54 @@ CodedFrame FrameEncoder::encode(Frame input) {
     } else {
       payload = encode_inter_payload(analysed, reference_, &residual);
       out.type = FrameType::kInter;
-      // Scene cut (or motion the latent prediction cannot follow): when the P-frame costs
-      // near what an I-frame did, try an I-frame and keep the cheaper, restarting the GOP.
-      if (double(payload.size()) > kSceneCutShare * double(last_intra_bytes_)) {
+      const size_t latent_bytes_this_frame = payload.size();
+      Reference latent_next = reference_;
+      Status st = apply_residual(residual, &latent_next);
+      if (!st.ok()) throw std::runtime_error(std::string("P-frame: ") + st.message());
+      if (options_.motion && has_output_ && !coding_point(gop_quality_).refined()) {
+        // The latent P-frame's picture, to compare with motion (the synthesis keeps it for reuse).
+        const Frame latent_picture = synthesis_.run(model_.decoding(), latent_next.y_hat_q10, input_.width,
+                                                    input_.height, latent_next.quality, at::get_num_threads());
+        MotionChoice motion = try_motion(coding_point(gop_quality_).model_quality, payload, latent_picture);
+        motion_frame = motion.chosen;
+        if (motion.chosen) payload = std::move(motion.payload);
+        reconstruction_ = motion.chosen ? std::move(motion.picture) : latent_picture;
+        reconstruction_current_ = true;
+      }
+      // Scene cut (or motion the latent prediction cannot follow): when the latent P-frame costs
+      // near what an I-frame did, try an I-frame and keep the cheaper (by size against a latent
+      // P-frame; by rate and distortion against a motion one, which may predict from another
+      // scene), restarting the GOP.
+      if (double(latent_bytes_this_frame) > kSceneCutShare * double(last_intra_bytes_)) {
         Reference intra_next;
         std::vector<uint8_t> intra = encode_intra_payload(model_, analysed, &intra_next);
-        if (intra.size() <= payload.size()) {
+        const int q = coding_point(gop_quality_).model_quality;
+        const bool intra_wins =
+            motion_frame ? rd_cost(q, intra.size(),
+                                   model::synthesise_q10(model_, intra_next.y_hat_q10, input_.width, input_.height,
+                                                         intra_next.quality)) < rd_cost(q, payload.size(), reconstruction_)
+                         : intra.size() <= payload.size();
+        if (intra_wins) {
           payload = std::move(intra);
           next = std::move(intra_next);
           out.type = FrameType::kIntra;
+          motion_frame = false;
+          reconstruction_current_ = false;
           if (rate_control_) {  // a new scene: new quality
             start_rate_controlled_gop(ungained, &payload, &next);
             refined = true;
           }
         }
       }
+      // A motion P-frame leaves the latent reference as it was (coding/motion_payload.h).
+      if (out.type == FrameType::kInter && !motion_frame) reference_ = std::move(latent_next);
     }
   }
-  if (out.type == FrameType::kInter) {
-    Status st = apply_residual(residual, &reference_);
-    if (!st.ok()) throw std::runtime_error(std::string("P-frame: ") + st.message());
-  } else {
-    reference_ = std::move(next);
-  }
+  if (out.type == FrameType::kIntra) reference_ = std::move(next);
   // Scene cuts compare the latents' cost only: a refinement costs an I- and a P-frame alike.
   const size_t latent_bytes = payload.size();
   const CodingPoint point = coding_point(gop_quality_);
-  if (!refined && point.refined()) {
+  if (!refined && point.refined() && !motion_frame) {
     reconstruction_ = synthesis_.run(model_.decoding(), reference_.y_hat_q10, input_.width, input_.height,
                                      reference_.quality, at::get_num_threads());
     append_refinement(input_, point.refinement_step_q4, out.type == FrameType::kInter, &reference_, &reconstruction_,
@@ -93,6 +119,11 @@ CodedFrame FrameEncoder::encode(Frame input) {
     rate_control_->add_spent(out.type, int64_t(payload.size() + bitstream::kPacketHeaderSize + index_bytes) * 8);
   }
   ++frames_;
+  if (options_.motion) {  // what the next motion P-frame predicts from: the decoder's picture
+    last_output_ = last_reconstruction();
+    has_output_ = true;
+    if (!motion_frame) last_field_ = MotionField{};
+  }
   return out;
 }
 
@@ -125,6 +156,72 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
     reconstruction_current_ = true;
   }
   if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
+}
+
+namespace {
+
+// Mean squared error of 8-bit samples, YUV weighted 6:1:1 (the training loss' distortion).
+double weighted_mse(const Frame& a, const Frame& b) {
+  double mse[3];
+  for (int p = 0; p < 3; ++p) {
+    double sum = 0;
+    for (size_t i = 0; i < a.planes[p].size(); ++i) {
+      const double d = double(a.planes[p][i]) - double(b.planes[p][i]);
+      sum += d * d;
+    }
+    mse[p] = sum / double(a.planes[p].size());
+  }
+  return (6 * mse[0] + mse[1] + mse[2]) / 8;
+}
+
+// The model's lambda at a continuous gain level (log-linear between levels, as the gains are).
+double lambda_at(const std::vector<double>& lambdas, double level) {
+  if (lambdas.size() < 2) return lambdas.empty() ? 0.01 : lambdas[0];
+  const int lo = std::clamp(int(std::floor(level)), 0, int(lambdas.size()) - 2);
+  const double t = level - lo;
+  return std::exp(std::log(lambdas[size_t(lo)]) + t * (std::log(lambdas[size_t(lo) + 1]) - std::log(lambdas[size_t(lo)])));
+}
+
+}  // namespace
+
+double FrameEncoder::rd_cost(int model_quality, size_t bytes, const Frame& picture) const {
+  // J = bits + lambda * 255^2 * MSE * pixels: the training loss times the pixel count.
+  const double lambda = lambda_at(model_.config().lambdas, model_.level(model_quality));
+  return 8.0 * double(bytes) + lambda * weighted_mse(input_, picture) * double(input_.width) * input_.height;
+}
+
+FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std::vector<uint8_t>& latent_payload,
+                                                    const Frame& latent_picture) {
+  const double lambda = lambda_at(model_.config().lambdas, model_.level(model_quality));
+  auto cost = [&](size_t bytes, const Frame& picture) { return rd_cost(model_quality, bytes, picture); };
+  MotionSearchOptions search;
+  search.lambda = 1.0 / std::sqrt(lambda);  // SAD per bit: the square root of SSE per bit
+  const MotionField field =
+      estimate_motion(input_, last_output_, search, last_field_.vectors.empty() ? nullptr : &last_field_);
+  Frame prediction;
+  predict_picture(last_output_, field, &prediction);
+
+  MotionChoice best;
+  double best_cost = cost(latent_payload.size(), latent_picture);
+  std::vector<uint8_t> skip = encode_motion_payload(model_quality, field, nullptr);
+  if (const double c = cost(skip.size(), prediction); c < best_cost) {
+    best_cost = c;
+    best = {true, std::move(skip), prediction};
+  }
+  Reference coded;
+  const std::vector<uint8_t> residual = encode_intra_payload(
+      model_, model::analyse_transform(model_, motion_residual(input_, prediction), model_quality), &coded);
+  Frame picture;
+  add_motion_residual(prediction,
+                      model::synthesise_q10(model_, coded.y_hat_q10, input_.width, input_.height, coded.quality),
+                      &picture);
+  std::vector<uint8_t> with_residual = encode_motion_payload(model_quality, field, &residual);
+  if (const double c = cost(with_residual.size(), picture); c < best_cost) {
+    best_cost = c;
+    best = {true, std::move(with_residual), std::move(picture)};
+  }
+  if (best.chosen) last_field_ = field;
+  return best;
 }
 
 const Frame& FrameEncoder::last_reconstruction() {

@@ -9,6 +9,7 @@
 
 #include "coding/enc_rate_control.h"
 #include "coding/frame_type.h"
+#include "coding/motion.h"
 #include "coding/reference.h"
 #include "common/frame.h"
 #include "model/incremental_synthesis.h"
@@ -21,6 +22,9 @@ struct EncoderOptions {
   int gop = 32;           // I-frame interval, >= 1
   int bitrate_kbps = 0;   // > 0: choose each GOP's quality to approach this average
   double fps = 25;        // frames per second (bitrate mode)
+  // P-frames may be motion P-frames (coding/motion_payload.h) where those cost less at the
+  // frame's rate-distortion slope; qualities with a refinement layer keep latent P-frames.
+  bool motion = true;
 };
 
 struct CodedFrame {
@@ -57,6 +61,19 @@ class FrameEncoder {
   Frame input_, reconstruction_;
   bool reconstruction_current_ = false;
   model::IncrementalSynthesis synthesis_;  // for last_reconstruction()
+  // A motion P-frame for the current input when it codes it cheaper than the latent P-frame
+  // `latent` (payload and picture) at the rate-distortion slope of `model_quality`.
+  struct MotionChoice {
+    bool chosen = false;
+    std::vector<uint8_t> payload;
+    Frame picture;
+  };
+  MotionChoice try_motion(int model_quality, const std::vector<uint8_t>& latent_payload, const Frame& latent_picture);
+  // Rate-distortion cost of coding the current input as `picture` in `bytes`, in bits.
+  double rd_cost(int model_quality, size_t bytes, const Frame& picture) const;
+  Frame last_output_;          // the previous frame's decoded picture (what motion predicts from)
+  bool has_output_ = false;
+  MotionField last_field_;     // the previous motion P-frame's vectors (search candidates)
   Reference reference_;  // what the last frame left for the next P-frame
   int frames_since_intra_ = 0;
   size_t last_intra_bytes_ = 0;

@@ -1,5 +1,7 @@
 #include "coding/enc_motion.h"
 
+#include "coding/motion_payload.h"
+
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -86,6 +88,25 @@ void descend(const Block& b, const MotionVector* pattern, int n, int max_steps, 
 }  // namespace
 
 int vector_bits(MotionVector d) { return signed_exp_golomb_bits(d.x) + signed_exp_golomb_bits(d.y); }
+
+std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field,
+                                           const std::vector<uint8_t>* residual) {
+  if (quality < 1 || quality > 100 || (residual && (residual->empty() || (*residual)[0] != quality)))
+    throw std::invalid_argument("motion payload: quality out of range or unlike the residual's");
+  std::vector<uint8_t> payload = {kMotionPayloadMarker, uint8_t(quality), uint8_t(residual ? kMotionHasResidual : 0)};
+  append_motion_field(field, &payload);
+  if (residual) payload.insert(payload.end(), residual->begin(), residual->end());
+  return payload;
+}
+
+Frame motion_residual(const Frame& current, const Frame& prediction) {
+  Frame out;
+  out.allocate(current.width, current.height);
+  for (int p = 0; p < 3; ++p)
+    for (size_t i = 0; i < out.planes[p].size(); ++i)
+      out.planes[p][i] = uint8_t(std::clamp(int(current.planes[p][i]) - int(prediction.planes[p][i]) + 128, 0, 255));
+  return out;
+}
 
 MotionField estimate_motion(const Frame& current, const Frame& reference, const MotionSearchOptions& o,
                             const MotionField* previous) {

@@ -3,6 +3,9 @@
 // SAD + lambda * bits(vector - predicted vector). Classical, needs no training.
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "coding/motion.h"
 #include "common/frame.h"
 
@@ -19,8 +22,15 @@ struct MotionSearchOptions {
 MotionField estimate_motion(const Frame& current, const Frame& reference, const MotionSearchOptions& options,
                             const MotionField* previous = nullptr);
 
-// Bits of a vector difference as signed Exp-Golomb codes (what the search charges; the coded
-// syntax comes with the P-frame payload).
+// Bits of a vector difference as signed Exp-Golomb codes (what the search charges; the payload
+// codes them with rANS, coding/motion_payload.h).
 int vector_bits(MotionVector difference);
+
+// A motion P-frame payload (coding/motion_payload.h) of quality 1..100: the field, and the
+// residual's I-frame payload (of that quality) when there is one (nullptr: prediction only).
+std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field, const std::vector<uint8_t>* residual);
+
+// The residual picture the intra VAE codes: clamp(current - prediction + 128, 0, 255).
+Frame motion_residual(const Frame& current, const Frame& prediction);
 
 }  // namespace vaec::coding

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bitstream/container.h"
 #include "entropy/byte_io.h"
 #include "common/hash.h"
 #include "metrics/psnr.h"
@@ -182,4 +183,73 @@ TEST_CASE("a 1.x stream may not carry refinement sub-streams", "[api][inter][ref
   CHECK(dec.statuses[1] == VAEC_EINVALIDDATA);
   CHECK(dec.detail.find("trailing bytes") != std::string::npos);
   CHECK(dec.frames.empty());
+}
+
+namespace {
+
+// A camera panning over a scene: window (x0 + 3 t, y0 + 2 t) of a larger picture, with fresh
+// sensor noise in every frame.
+std::vector<Frame> panning_scene(int count) {
+  const Frame world = make_frame(kW + 3 * count + 8, kH + 2 * count + 8, 7);
+  std::vector<Frame> frames;
+  for (int t = 0; t < count; ++t) {
+    Frame f;
+    f.allocate(kW, kH);
+    for (int p = 0; p < 3; ++p) {
+      const int s = p ? 2 : 1, ww = world.plane_width(p);
+      for (int y = 0; y < f.plane_height(p); ++y)
+        for (int x = 0; x < f.plane_width(p); ++x)
+          f.planes[p][size_t(y) * f.plane_width(p) + x] =
+              world.planes[p][size_t(y + 2 * t / s) * ww + x + 3 * t / s];
+    }
+    frames.push_back(add_noise(f, 2, uint32_t(t + 1)));
+  }
+  return frames;
+}
+
+bool is_motion_record(const std::vector<uint8_t>& record) {
+  return record.size() > bitstream::kPacketHeaderSize && record[bitstream::kPacketHeaderSize] == 0xFF;
+}
+
+}  // namespace
+
+TEST_CASE("motion P-frames: a panning camera decodes bit-exactly and costs far less than I-frames", "[api][inter]") {
+  auto s = settings_for(kModel, kW, kH);
+  s.quality = 40;  // below the refinement layer's qualities, where motion P-frames are tried
+  const std::vector<Frame> frames = panning_scene(6);
+  const std::vector<Frame> recon = encoder_reconstructions(s, frames);
+  const Encoded enc = encode(s, frames);
+  REQUIRE(frame_types(enc) == std::vector<VaecFrameType>{I, P, P, P, P, P});
+  int motion = 0;
+  size_t p_bytes = 0;
+  for (size_t i = 2; i < enc.records.size(); ++i) {
+    motion += is_motion_record(enc.records[i]);
+    p_bytes += enc.records[i].size();
+  }
+  CHECK(motion >= 3);  // the latent P-frame cannot follow a pan; motion can
+  CHECK(p_bytes / (enc.records.size() - 2) * 3 < enc.records[1].size());  // a P-frame: under a third of the I-frame
+  const Decoded dec = decode(s, enc.records);
+  REQUIRE(dec.frames.size() == frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    INFO("frame " << i);
+    for (int p = 0; p < 3; ++p) CHECK(dec.frames[i].planes[p] == recon[i].planes[p]);
+    CHECK(psnr_y(frames[i], dec.frames[i]) > psnr_y(frames[0], dec.frames[0]) - 2.0);
+  }
+
+  SECTION("a 2.x stream may not carry motion P-frames") {
+    std::vector<std::vector<uint8_t>> old = enc.records;
+    store_le16(&old[0][8], 2);
+    store_le64(&old[0][64], xxh3_64(old[0].data(), 64));
+    const Decoded d = decode(s, old);
+    CHECK(d.statuses[0] == VAEC_OK);
+    CHECK(d.detail.find("older than 3.0") != std::string::npos);
+    CHECK(d.frames.size() < frames.size());
+  }
+
+  SECTION("a lost frame loses the motion P-frames after it, up to the next I-frame") {
+    std::vector<std::vector<uint8_t>> damaged = enc.records;
+    damaged.erase(damaged.begin() + 3);  // frame 2
+    const Decoded d = decode(s, damaged);
+    CHECK(d.frames.size() == 2);  // frames 0 and 1; 3..5 predict from what was lost
+  }
 }

@@ -37,7 +37,8 @@ std::vector<uint8_t> decode_stream_header(int width, int height);
 //     each one control byte c: c < 0x80 gives the value int8(c << 1) >> 1 (-64..63), else the
 //     next 4 bytes are a little-endian int32 (any value: the escape path, huge latents). They
 //     are entropy-coded into a valid payload, so a fuzzed latent reaches h_s and the synthesis;
-//   mode bit 2 set (bits 0 and 1 clear): the rest is a P-frame payload (wrapped into a record);
+//   mode bit 2 set (bits 0 and 1 clear): the rest is a P-frame payload, latent or motion
+//     (coding/motion_payload.h), wrapped into a record;
 //   else: the rest is an I-frame payload (wrapped into a record with a valid checksum).
 // Before every input the decoder gets one valid I-frame (payload_from_symbols with all-zero
 // latents at kReferenceQuality), so a P-frame always has the same reference and each input

@@ -15,6 +15,7 @@
 #include "coding/enc_inter.h"
 #include "coding/dec_intra.h"
 #include "coding/enc_intra.h"
+#include "coding/enc_motion.h"
 #include "fuzz_decode_model.h"
 #include "model/model_file.h"
 #include "model/intra.h"
@@ -96,6 +97,22 @@ int main(int argc, char** argv) {
     std::vector<uint8_t> in = {uint8_t(w - 1), uint8_t(h - 1), 4};
     in.insert(in.end(), payload.begin(), payload.end());
     save(out, "seed_inter_64x48_" + std::to_string(frame_seed), in);
+  }
+  // Motion P-frame payloads (mode 4, bitstream 3.x): vectors only, and vectors with a residual.
+  {
+    const int w = 64, h = 48;
+    coding::MotionField field = coding::MotionField::for_frame(w, h);
+    for (size_t i = 0; i < field.vectors.size(); ++i) field.vectors[i] = {int32_t(i % 5) - 2, int32_t(3 * i % 7) - 3};
+    field.vectors[1] = {-300, 41};  // far outside the picture: edge extension
+    std::vector<uint8_t> in = {uint8_t(w - 1), uint8_t(h - 1), 4};
+    std::vector<uint8_t> skip = coding::encode_motion_payload(fuzz::kReferenceQuality, field, nullptr);
+    in.insert(in.end(), skip.begin(), skip.end());
+    save(out, "seed_motion_64x48", in);
+    const std::vector<uint8_t> residual = coding::encode_intra_payload(model, make_frame(w, h, 5), fuzz::kReferenceQuality);
+    std::vector<uint8_t> with = coding::encode_motion_payload(fuzz::kReferenceQuality, field, &residual);
+    in.resize(3);
+    in.insert(in.end(), with.begin(), with.end());
+    save(out, "seed_motion_residual_64x48", in);
   }
   // Symbol mode (mode 2): small latents, then huge ones (escapes to the ends of int32).
   for (int big = 0; big < 2; ++big) {
