@@ -195,7 +195,9 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
   const double lambda = lambda_at(model_.config().lambdas, model_.level(model_quality));
   auto cost = [&](size_t bytes, const Frame& picture) { return rd_cost(model_quality, bytes, picture); };
   MotionSearchOptions search;
-  search.lambda = 1.0 / std::sqrt(lambda);  // SAD per bit: the square root of SSE per bit
+  // SAD per bit: the square root of SSE per bit (1/lambda), times 2, the best of 0.5-8 on the
+  // training clips Megamind and motion.mov (docs/inter-frames.md).
+  search.lambda = 2.0 / std::sqrt(lambda);
   const MotionField field =
       estimate_motion(input_, last_output_, search, last_field_.vectors.empty() ? nullptr : &last_field_);
   Frame prediction;
@@ -203,16 +205,21 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
 
   MotionChoice best;
   double best_cost = cost(latent_payload.size(), latent_picture);
+  // A motion P-frame predicts from its own errors, a latent one cannot drift: a motion picture
+  // may be at most kMotionMaxMseRatio further from the input than the latent one.
+  const double latent_mse = weighted_mse(input_, latent_picture), prediction_mse = weighted_mse(input_, prediction);
+  const double max_mse = kMotionMaxMseRatio * latent_mse;
   std::vector<uint8_t> skip = encode_motion_payload(model_quality, field, nullptr);
-  if (const double c = cost(skip.size(), prediction); c < best_cost) {
-    best_cost = c;
+  const double skip_cost = cost(skip.size(), prediction);
+  if (skip_cost < best_cost && prediction_mse <= max_mse) {
+    best_cost = skip_cost;
     best = {true, std::move(skip), prediction};
   }
   // The residual costs an analysis and a synthesis more; it is tried only where the prediction
   // alone is further from the input than the latent P-frame's picture (elsewhere it did not pay
   // on our clips, docs/inter-frames.md). Trying it only where the prediction also lost on cost
   // was faster but let skipped frames drift (a panning test lost 3 dB in 5 frames).
-  if (weighted_mse(input_, prediction) > weighted_mse(input_, latent_picture)) {
+  if (prediction_mse > latent_mse) {
     Reference coded;
     const std::vector<uint8_t> residual = encode_intra_payload(
         model_, model::analyse_transform(model_, motion_residual(input_, prediction), model_quality), &coded);
@@ -221,7 +228,8 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
                         model::synthesise_q10(model_, coded.y_hat_q10, input_.width, input_.height, coded.quality),
                         &picture);
     std::vector<uint8_t> with_residual = encode_motion_payload(model_quality, field, &residual);
-    if (const double c = cost(with_residual.size(), picture); c < best_cost) {
+    const double c = cost(with_residual.size(), picture);
+    if (c < best_cost && weighted_mse(input_, picture) <= max_mse) {
       best_cost = c;
       best = {true, std::move(with_residual), std::move(picture)};
     }

@@ -51,6 +51,10 @@ class FrameEncoder {
  private:
   // A P-frame over this share of the last I-frame's size is compared with an I-frame.
   static constexpr double kSceneCutShare = 0.6;
+  // A motion P-frame's picture may have at most this times the MSE of the latent P-frame's
+  // (≈ 1.1 dB): uncapped, skipped frames drifted on static cameras; chosen among 1.15, 1.3 and
+  // no cap on training clips (docs/inter-frames.md).
+  static constexpr double kMotionMaxMseRatio = 1.3;
   // Bitrate mode, at each I-frame: picks the GOP's quality (bisection) and codes the I-frame.
   void start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
                                  Reference* next);
