@@ -10,7 +10,8 @@
 # 2. Checks that it links no LibTorch, and that `encode` and `train` fail with a message naming
 #    the full build and leave no output file.
 # 3. Streams from the full build (quality 100 with a refinement sub-stream; quality 40 with
-#    P-frames) decode to the same pixels (md5) in both builds, with 1 and 2 threads.
+#    latent P-frames; quality 30 with motion P-frames) decode to the same pixels (md5) in both
+#    builds, with 1 and 2 threads.
 # 4. When FULL_BUILD has the patched FFmpeg: that ffmpeg, run with the decoder-only
 #    libvaec.so.0, decodes the plugin's Matroska file to the same pixels, and refuses to encode.
 # Exit status: 0 all passed, 1 a check failed, 2 a build or tool failed.
@@ -52,7 +53,8 @@ echo "   encode and train refused: $(head -c 120 "$work/err")..."
 echo "== the full build's streams decode to the same pixels"
 "$full_vaec" --quiet encode "$root/samples/balle.mp4" -o "$work/q100.vae" --frames 3 --quality 100
 "$full_vaec" --quiet encode "$root/samples/balle.mp4" -o "$work/q40.vae" --frames 6 --quality 40 --gop 3
-for s in q100 q40; do
+"$full_vaec" --quiet encode "$root/samples/balle.mp4" -o "$work/mc.vae" --frames 8 --quality 30 --gop 8
+for s in q100 q40 mc; do
   "$full_vaec" --quiet decode "$work/$s.vae" -o "$work/$s-full.y4m"
   for t in 1 2; do
     "$dec_vaec" --quiet --threads "$t" decode "$work/$s.vae" -o "$work/$s-dec$t.y4m" || die "decoding $s.vae failed"

@@ -13,9 +13,9 @@
 #      these MUST be identical (a single different CDF index desynchronizes a frame).
 #    - `vaec decode` writes .y4m; the decoded pixels MUST be identical too (the synthesis is
 #      integer arithmetic). VAEC_PIXELS=report only reports differences.
-# 3. For every --cpu level this CPU has (generic, avx2, avx512), on that stream and on a
-#    quality-40 stream with P-frames: the streams encoded and the pixels decoded with that level
-#    MUST equal the default ones (md5).
+# 3. For every --cpu level this CPU has (generic, avx2, avx512), on that stream, on a
+#    quality-40 stream with latent P-frames and on a quality-30 one with motion P-frames: the
+#    streams encoded and the pixels decoded with that level MUST equal the default ones (md5).
 # 4. With VAEC_O0_BUILD=DIR, the symbol dump and decoded .y4m of an -O0 build must equal
 #    BUILD_DIR's, and so must the .vae stream it encodes if DIR is a full build with tools/vaec.
 #    DIR is configured (-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O0, decoder-only
@@ -139,23 +139,30 @@ grep -qw avx2 /proc/cpuinfo && levels+=" avx2"
 if grep -qw avx512f /proc/cpuinfo && grep -qw avx512bw /proc/cpuinfo && grep -qw avx512vl /proc/cpuinfo && grep -qw avx512dq /proc/cpuinfo &&
   grep -qw avx512_vnni /proc/cpuinfo; then levels+=" avx512"; fi
 md5() { md5sum < "$1" | cut -d' ' -f1; }
-# Two streams: the one above (quality $quality, refinement) and one at quality 40 with P-frames.
+# Three streams: the one above (quality $quality, refinement), one at quality 40 with latent
+# P-frames, and one at quality 30 whose P-frames are motion P-frames (bitstream 3.0; with the
+# shipped model and sample: I M M M M M M I).
 run "$vaec" --quiet --threads 2 encode "$input" -o "$work/q40.vae" --frames 6 --quality 40 --gop 3 --model "$model"
 run "$vaec" --quiet --threads 2 decode "$work/q40.vae" -o "$work/q40.y4m" --model "$model"
+run "$vaec" --quiet --threads 2 encode "$input" -o "$work/mc.vae" --frames 8 --quality 30 --gop 8 --model "$model"
+run "$vaec" --quiet --threads 2 decode "$work/mc.vae" -o "$work/mc.y4m" --model "$model"
 for level in $levels; do
   echo "== --cpu $level (--threads 2)"
   run "$vaec" --quiet --threads 2 --cpu "$level" encode "$input" -o "$work/cpu_$level.vae" --frames "$frames" \
     --quality "$quality" --model "$model"
   run "$vaec" --quiet --threads 2 --cpu "$level" encode "$input" -o "$work/cpu_q40_$level.vae" --frames 6 \
     --quality 40 --gop 3 --model "$model"
-  for pair in "cpu_$level.vae o2.vae" "cpu_q40_$level.vae q40.vae"; do
+  run "$vaec" --quiet --threads 2 --cpu "$level" encode "$input" -o "$work/cpu_mc_$level.vae" --frames 8 \
+    --quality 30 --gop 8 --model "$model"
+  for pair in "cpu_$level.vae o2.vae" "cpu_q40_$level.vae q40.vae" "cpu_mc_$level.vae mc.vae"; do
     set -- $pair
     [[ $(md5 "$work/$1") = $(md5 "$work/$2") ]] && echo "   stream encoded ($2): identical (md5 $(md5 "$work/$2"))" \
       || fail "--cpu $level: the encoded stream $2 differs"
   done
   run "$vaec" --quiet --threads 2 --cpu "$level" decode "$work/o2.vae" -o "$work/cpu_$level.y4m" --model "$model"
   run "$vaec" --quiet --threads 2 --cpu "$level" decode "$work/q40.vae" -o "$work/cpu_q40_$level.y4m" --model "$model"
-  for pair in "cpu_$level.y4m dec_t$first.y4m" "cpu_q40_$level.y4m q40.y4m"; do
+  run "$vaec" --quiet --threads 1 --cpu "$level" decode "$work/mc.vae" -o "$work/cpu_mc_$level.y4m" --model "$model"
+  for pair in "cpu_$level.y4m dec_t$first.y4m" "cpu_q40_$level.y4m q40.y4m" "cpu_mc_$level.y4m mc.y4m"; do
     set -- $pair
     [[ $(md5 "$work/$1") = $(md5 "$work/$2") ]] && echo "   decoded pixels ($2): identical (md5 $(md5 "$work/$1"))" \
       || fail "--cpu $level: decoded pixels of $2 differ"
