@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <new>
+#include <fstream>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -148,20 +149,20 @@ DecodingModel DecodingModel::from_file(const RawTensorFile& f, uint64_t content_
   return m;
 }
 
+std::vector<uint8_t> read_model_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ModelFileError(path + ": cannot open the model file");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw ModelFileError(path + ": cannot read the model file");
+  return bytes;
+}
+
 LoadedDecodingModel load_decoding_model(const std::string& path) {
-  const std::vector<uint8_t> bytes = read_whole_file(path);
-  try {
+  return load_model_file<DecodingModel>(path, [](const std::vector<uint8_t>& bytes, const std::string& what) {
     uint64_t content_hash = 0;
-    const RawTensorFile file = decode_model_container(bytes, path, &content_hash);
-    return LoadedDecodingModel{DecodingModel::from_file(file, content_hash, path),
-                               compute_model_hash(bytes.data(), bytes.size()), path};
-  } catch (const ModelFileError&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw ModelFileError(path + ": not a usable model file (" + e.what() + ")");
-  }
+    const RawTensorFile file = decode_model_container(bytes, what, &content_hash);
+    return DecodingModel::from_file(file, content_hash, what);
+  });
 }
 
 }  // namespace vaec::model

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -82,5 +84,25 @@ struct Loaded {
 using LoadedDecodingModel = Loaded<DecodingModel>;
 // Throws ModelFileError with a message naming the file and the reason.
 LoadedDecodingModel load_decoding_model(const std::string& path);
+
+// A model file's bytes; throws ModelFileError ("cannot open the model file" ...).
+std::vector<uint8_t> read_model_file(const std::string& path);
+
+// What load_decoding_model and load_model (model/loaded_model.h) share: reads `path`, parses
+// it with parse(bytes, path), and hashes it; any failure but running out of memory becomes a
+// ModelFileError naming the file.
+template <typename Model, typename Parse>
+Loaded<Model> load_model_file(const std::string& path, Parse parse) {
+  const std::vector<uint8_t> bytes = read_model_file(path);
+  try {
+    return Loaded<Model>{parse(bytes, path), compute_model_hash(bytes.data(), bytes.size()), path};
+  } catch (const ModelFileError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {  // e.g. LibTorch refusing a tensor: still a bad model file
+    throw ModelFileError(path + ": not a usable model file (" + e.what() + ")");
+  }
+}
 
 }  // namespace vaec::model

@@ -148,7 +148,7 @@ std::vector<uint8_t> IntraModel::serialize() const {
 
 void IntraModel::save(const std::string& path) const { write_file_atomic(path, serialize()); }
 
-IntraModel IntraModel::load(const std::string& path) { return parse(read_whole_file(path), path); }
+IntraModel IntraModel::load(const std::string& path) { return parse(read_model_file(path), path); }
 
 at::Tensor IntraModel::synthesis(const at::Tensor& y_hat) {
   if (!libtorch_synthesis_ && !fast_synthesis_.tried) {
