@@ -20,6 +20,32 @@
 
 namespace vaec::coding {
 
+namespace {
+
+// Mean squared error of 8-bit samples, YUV weighted 6:1:1 (the training loss' distortion).
+double weighted_mse(const Frame& a, const Frame& b) {
+  double mse[3];
+  for (int p = 0; p < 3; ++p) {
+    double sum = 0;
+    for (size_t i = 0; i < a.planes[p].size(); ++i) {
+      const double d = double(a.planes[p][i]) - double(b.planes[p][i]);
+      sum += d * d;
+    }
+    mse[p] = sum / double(a.planes[p].size());
+  }
+  return (6 * mse[0] + mse[1] + mse[2]) / 8;
+}
+
+// The model's lambda at a continuous gain level (log-linear between levels, as the gains are).
+double lambda_at(const std::vector<double>& lambdas, double level) {
+  if (lambdas.size() < 2) return lambdas.empty() ? 0.01 : lambdas[0];
+  const int lo = std::clamp(int(std::floor(level)), 0, int(lambdas.size()) - 2);
+  const double t = level - lo;
+  return std::exp(std::log(lambdas[size_t(lo)]) + t * (std::log(lambdas[size_t(lo) + 1]) - std::log(lambdas[size_t(lo)])));
+}
+
+}  // namespace
+
 FrameEncoder::FrameEncoder(model::IntraModel& model, const EncoderOptions& options)
     : model_(model), options_(options), gop_quality_(options.quality) {
   if (options.bitrate_kbps > 0)
@@ -39,6 +65,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
   CodedFrame out;
   std::vector<uint8_t>& payload = out.payload;
   bool motion_frame = false;  // a motion P-frame (coding/motion_payload.h)
+  double motion_cost = 0;     // its rd_cost()
   Reference next;           // an I-frame's
   InterResidual residual;   // a P-frame's, applied to reference_ in place
   bool refined = false;      // the rate-controlled path codes the refinement itself
@@ -55,15 +82,21 @@ CodedFrame FrameEncoder::encode(Frame input) {
       payload = encode_inter_payload(analysed, reference_, &residual);
       out.type = FrameType::kInter;
       const size_t latent_bytes_this_frame = payload.size();
-      Reference latent_next = reference_;
+      // The latent P-frame's reference: on a copy only where a motion P-frame, which keeps the
+      // old one, may be chosen instead.
+      const bool motion_allowed = options_.motion && has_output_ && !coding_point(gop_quality_).refined();
+      Reference latent_copy;
+      if (motion_allowed) latent_copy = reference_;
+      Reference& latent_next = motion_allowed ? latent_copy : reference_;
       Status st = apply_residual(residual, &latent_next);
       if (!st.ok()) throw std::runtime_error(std::string("P-frame: ") + st.message());
-      if (options_.motion && has_output_ && !coding_point(gop_quality_).refined()) {
+      if (motion_allowed) {
         // The latent P-frame's picture, to compare with motion (the synthesis keeps it for reuse).
         const Frame latent_picture = synthesis_.run(model_.decoding(), latent_next.y_hat_q10, input_.width,
                                                     input_.height, latent_next.quality, at::get_num_threads());
         MotionChoice motion = try_motion(coding_point(gop_quality_).model_quality, payload, latent_picture);
         motion_frame = motion.chosen;
+        motion_cost = motion.cost;
         if (motion.chosen) payload = std::move(motion.payload);
         reconstruction_ = motion.chosen ? std::move(motion.picture) : latent_picture;
         reconstruction_current_ = true;
@@ -78,8 +111,9 @@ CodedFrame FrameEncoder::encode(Frame input) {
         const int q = coding_point(gop_quality_).model_quality;
         const bool intra_wins =
             motion_frame ? rd_cost(q, intra.size(),
-                                   model::synthesise_q10(model_, intra_next.y_hat_q10, input_.width, input_.height,
-                                                         intra_next.quality)) < rd_cost(q, payload.size(), reconstruction_)
+                                   weighted_mse(input_, model::synthesise_q10(model_, intra_next.y_hat_q10, input_.width,
+                                                                              input_.height, intra_next.quality))) <
+                               motion_cost
                          : intra.size() <= payload.size();
         if (intra_wins) {
           payload = std::move(intra);
@@ -94,7 +128,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
         }
       }
       // A motion P-frame leaves the latent reference as it was (coding/motion_payload.h).
-      if (out.type == FrameType::kInter && !motion_frame) reference_ = std::move(latent_next);
+      if (motion_allowed && out.type == FrameType::kInter && !motion_frame) reference_ = std::move(latent_copy);
     }
   }
   if (out.type == FrameType::kIntra) reference_ = std::move(next);
@@ -158,42 +192,15 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
   if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
 }
 
-namespace {
-
-// Mean squared error of 8-bit samples, YUV weighted 6:1:1 (the training loss' distortion).
-double weighted_mse(const Frame& a, const Frame& b) {
-  double mse[3];
-  for (int p = 0; p < 3; ++p) {
-    double sum = 0;
-    for (size_t i = 0; i < a.planes[p].size(); ++i) {
-      const double d = double(a.planes[p][i]) - double(b.planes[p][i]);
-      sum += d * d;
-    }
-    mse[p] = sum / double(a.planes[p].size());
-  }
-  return (6 * mse[0] + mse[1] + mse[2]) / 8;
-}
-
-// The model's lambda at a continuous gain level (log-linear between levels, as the gains are).
-double lambda_at(const std::vector<double>& lambdas, double level) {
-  if (lambdas.size() < 2) return lambdas.empty() ? 0.01 : lambdas[0];
-  const int lo = std::clamp(int(std::floor(level)), 0, int(lambdas.size()) - 2);
-  const double t = level - lo;
-  return std::exp(std::log(lambdas[size_t(lo)]) + t * (std::log(lambdas[size_t(lo) + 1]) - std::log(lambdas[size_t(lo)])));
-}
-
-}  // namespace
-
-double FrameEncoder::rd_cost(int model_quality, size_t bytes, const Frame& picture) const {
+double FrameEncoder::rd_cost(int model_quality, size_t bytes, double mse) const {
   // J = bits + lambda * 255^2 * MSE * pixels: the training loss times the pixel count.
   const double lambda = lambda_at(model_.config().lambdas, model_.level(model_quality));
-  return 8.0 * double(bytes) + lambda * weighted_mse(input_, picture) * double(input_.width) * input_.height;
+  return 8.0 * double(bytes) + lambda * mse * double(input_.width) * input_.height;
 }
 
 FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std::vector<uint8_t>& latent_payload,
                                                     const Frame& latent_picture) {
   const double lambda = lambda_at(model_.config().lambdas, model_.level(model_quality));
-  auto cost = [&](size_t bytes, const Frame& picture) { return rd_cost(model_quality, bytes, picture); };
   MotionSearchOptions search;
   // SAD per bit: the square root of SSE per bit (1/lambda), times 2, the best of 0.5-8 on the
   // training clips Megamind and motion.mov (docs/inter-frames.md).
@@ -203,18 +210,15 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
   Frame prediction;
   predict_picture(last_output_, field, &prediction);
 
+  const double latent_mse = weighted_mse(input_, latent_picture), prediction_mse = weighted_mse(input_, prediction);
   MotionChoice best;
-  double best_cost = cost(latent_payload.size(), latent_picture);
+  best.cost = rd_cost(model_quality, latent_payload.size(), latent_mse);
   // A motion P-frame predicts from its own errors, a latent one cannot drift: a motion picture
   // may be at most kMotionMaxMseRatio further from the input than the latent one.
-  const double latent_mse = weighted_mse(input_, latent_picture), prediction_mse = weighted_mse(input_, prediction);
   const double max_mse = kMotionMaxMseRatio * latent_mse;
   std::vector<uint8_t> skip = encode_motion_payload(model_quality, field, nullptr);
-  const double skip_cost = cost(skip.size(), prediction);
-  if (skip_cost < best_cost && prediction_mse <= max_mse) {
-    best_cost = skip_cost;
-    best = {true, std::move(skip), prediction};
-  }
+  const double skip_cost = rd_cost(model_quality, skip.size(), prediction_mse);
+  if (skip_cost < best.cost && prediction_mse <= max_mse) best = {true, std::move(skip), prediction, skip_cost};
   // The residual costs an analysis and a synthesis more; it is tried only where the prediction
   // alone is further from the input than the latent P-frame's picture (elsewhere it did not pay
   // on our clips, docs/inter-frames.md). Trying it only where the prediction also lost on cost
@@ -228,11 +232,9 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
                         model::synthesise_q10(model_, coded.y_hat_q10, input_.width, input_.height, coded.quality),
                         &picture);
     std::vector<uint8_t> with_residual = encode_motion_payload(model_quality, field, &residual);
-    const double c = cost(with_residual.size(), picture);
-    if (c < best_cost && weighted_mse(input_, picture) <= max_mse) {
-      best_cost = c;
-      best = {true, std::move(with_residual), std::move(picture)};
-    }
+    const double mse = weighted_mse(input_, picture);
+    const double c = rd_cost(model_quality, with_residual.size(), mse);
+    if (c < best.cost && mse <= max_mse) best = {true, std::move(with_residual), std::move(picture), c};
   }
   if (best.chosen) last_field_ = field;
   return best;

@@ -71,10 +71,12 @@ class FrameEncoder {
     bool chosen = false;
     std::vector<uint8_t> payload;
     Frame picture;
+    double cost = 0;  // rd_cost() of payload and picture
   };
   MotionChoice try_motion(int model_quality, const std::vector<uint8_t>& latent_payload, const Frame& latent_picture);
-  // Rate-distortion cost of coding the current input as `picture` in `bytes`, in bits.
-  double rd_cost(int model_quality, size_t bytes, const Frame& picture) const;
+  // Rate-distortion cost, in bits, of coding the current input in `bytes` as a picture at
+  // weighted MSE `mse` from it (weighted_mse in enc_frame.cpp).
+  double rd_cost(int model_quality, size_t bytes, double mse) const;
   Frame last_output_;          // the previous frame's decoded picture (what motion predicts from)
   bool has_output_ = false;
   MotionField last_field_;     // the previous motion P-frame's vectors (search candidates)
