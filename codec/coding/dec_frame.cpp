@@ -17,13 +17,16 @@ FrameDecoder::FrameDecoder(const model::DecodingModel& model, int width, int hei
       allow_motion_(allow_motion),
       threads_(threads) {}
 
+Status FrameDecoder::decode_motion(const uint8_t* payload, size_t size, Frame* picture) {
+  if (!allow_motion_) return Status(StatusCode::kCorruptData, "motion P-frame in a stream older than 3.0");
+  if (!has_picture_ || !reference_.valid())
+    return Status(StatusCode::kCorruptData, "P-frame without a decodable reference (decoding must start at an I-frame)");
+  return decode_motion_payload(model_, payload, size, last_picture_, threads_, picture);
+}
+
 Status FrameDecoder::decode(FrameType type, const uint8_t* payload, size_t size, Frame* picture) {
   if (type == FrameType::kInter && size >= 1 && payload[0] == kMotionPayloadMarker) {
-    Status st = !allow_motion_ ? Status(StatusCode::kCorruptData, "motion P-frame in a stream older than 3.0")
-                : !has_picture_ || !reference_.valid()
-                    ? Status(StatusCode::kCorruptData,
-                             "P-frame without a decodable reference (decoding must start at an I-frame)")
-                    : decode_motion_payload(model_, payload, size, last_picture_, threads_, picture);
+    const Status st = decode_motion(payload, size, picture);
     if (!st.ok()) {
       lose_reference();
       return st;

@@ -26,7 +26,8 @@ class FrameDecoder {
   // Decodes one payload into *picture. A damaged payload, or a P-frame without a decodable
   // reference, gives an error status and loses the references: P-frames fail until the next
   // I-frame. A P-frame payload is a latent one (coding/inter_context.h) or a motion one
-  // (coding/motion_payload.h), told apart by its first byte. Never undefined behaviour on malformed data.
+  // (coding/motion_payload.h), told apart by its first byte. Never undefined behaviour on
+  // malformed data.
   Status decode(FrameType type, const uint8_t* payload, size_t size, Frame* picture);
   // A frame was lost before its payload reached decode() (e.g. a bad checksum).
   void lose_reference() {
@@ -41,6 +42,8 @@ class FrameDecoder {
   void set_observer(Observer observer) { observer_ = std::move(observer); }
 
  private:
+  // A motion P-frame: needs a 3.x stream and the previous frame's picture.
+  Status decode_motion(const uint8_t* payload, size_t size, Frame* picture);
   const model::DecodingModel& model_;
   int width_, height_;
   bool allow_refinement_, allow_motion_;
