@@ -1,6 +1,7 @@
 // rANS decoder. Every read is bounds-checked and every state stays in [L, 2^63) whatever the
 // input, so malformed streams end in an error status, never in undefined behaviour.
 #include <cstring>
+#include <memory>
 #include <limits>
 
 #include "entropy/byte_io.h"
@@ -65,6 +66,24 @@ Status get_escape_payload(WordSource* src, uint64_t* x, const CdfTableSet::Table
   return OkStatus();
 }
 
+// Decodes one symbol with lane state *x and table `index` (checked) into *value.
+inline Status decode_symbol(const CdfTableSet& tables, WordSource* src, uint64_t* x, int32_t index, int32_t* value) {
+  if (uint32_t(index) >= uint32_t(tables.size()))
+    return Status(StatusCode::kInvalidArgument, "dec_rans: cdf index out of range");
+  const CdfTableSet::TableInfo& t = tables.info()[index];
+  const uint32_t* cdf = tables.cdf() + t.cdf_base;
+  const uint32_t slot = uint32_t(*x) & (kCdfTotal - 1);
+  uint32_t s = tables.lut()[t.lut_base + (slot >> t.lut_shift)];
+  while (cdf[s + 1] <= slot) ++s;  // stops at the escape at the latest: cdf[last] == 2^16
+  *x = uint64_t(cdf[s + 1] - cdf[s]) * (*x >> kCdfPrecisionBits) + (slot - cdf[s]);
+  if (!src->renorm(x)) return kTruncatedStream;
+  if (s != t.escape) {
+    *value = t.offset + int32_t(s);
+    return OkStatus();
+  }
+  return get_escape_payload(src, x, t, value);
+}
+
 template <int L>
 Status decode_lanes(const CdfTableSet& tables, const uint8_t* data, size_t size,
                     const int32_t* cdf_index, size_t n, int32_t* values) {
@@ -75,28 +94,8 @@ Status decode_lanes(const CdfTableSet& tables, const uint8_t* data, size_t size,
     if (state[l] < kRansL || (state[l] >> 63) != 0) return kCorruptStream;
   }
   WordSource src(data + size_t(L) * 8, data + size);
-  const CdfTableSet::TableInfo* info = tables.info();
-  const uint32_t* cdf_all = tables.cdf();
-  const uint16_t* lut = tables.lut();
-  const uint32_t num_tables = uint32_t(tables.size());
-
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t* x = &state[i % L];
-    if (uint32_t(cdf_index[i]) >= num_tables)
-      return Status(StatusCode::kInvalidArgument, "dec_rans: cdf index out of range");
-    const CdfTableSet::TableInfo& t = info[cdf_index[i]];
-    const uint32_t* cdf = cdf_all + t.cdf_base;
-    const uint32_t slot = uint32_t(*x) & (kCdfTotal - 1);
-    uint32_t s = lut[t.lut_base + (slot >> t.lut_shift)];
-    while (cdf[s + 1] <= slot) ++s;  // stops at the escape at the latest: cdf[last] == 2^16
-    *x = uint64_t(cdf[s + 1] - cdf[s]) * (*x >> kCdfPrecisionBits) + (slot - cdf[s]);
-    if (!src.renorm(x)) return kTruncatedStream;
-    if (s != t.escape) {
-      values[i] = t.offset + int32_t(s);
-    } else {
-      VAEC_RETURN_IF_ERROR(get_escape_payload(&src, x, t, &values[i]));
-    }
-  }
+  for (size_t i = 0; i < n; ++i)
+    VAEC_RETURN_IF_ERROR(decode_symbol(tables, &src, &state[i % L], cdf_index[i], &values[i]));
   // A valid stream returns every lane to the encoder's initial state and uses every byte.
   for (int l = 0; l < L; ++l)
     if (state[l] != kRansL) return kCorruptStream;
@@ -108,12 +107,48 @@ Status decode_lanes(const CdfTableSet& tables, const uint8_t* data, size_t size,
 
 Status dec_rans(const CdfTableSet& tables, const uint8_t* data, size_t size,
                 const int32_t* cdf_index, size_t n, int32_t* values) {
+  return dec_rans(tables, data, size, cdf_index, n, rans_lanes(n), values);
+}
+
+Status dec_rans(const CdfTableSet& tables, const uint8_t* data, size_t size, const int32_t* cdf_index, size_t n,
+                int lanes, int32_t* values) {
+  if (lanes != 1 && lanes != kRansLanes) return Status(StatusCode::kInvalidArgument, "dec_rans: lanes must be 1 or 8");
   if ((data == nullptr && size > 0) || (n > 0 && (cdf_index == nullptr || values == nullptr)))
     return Status(StatusCode::kInvalidArgument, "dec_rans: null argument");
   if (tables.size() == 0) return Status(StatusCode::kInvalidArgument, "dec_rans: empty tables");
-  if (rans_lanes(n) == kRansLanes)
+  if (lanes == kRansLanes)
     return decode_lanes<kRansLanes>(tables, data, size, cdf_index, n, values);
   return decode_lanes<1>(tables, data, size, cdf_index, n, values);
+}
+
+struct RansReader::Source : WordSource {
+  using WordSource::WordSource;
+};
+
+RansReader::RansReader(const CdfTableSet& tables, const uint8_t* data, size_t size) : tables_(tables) {
+  if (data == nullptr || size < 8) {
+    status_ = kTruncatedStream;
+    return;
+  }
+  state_ = load_le64(data);
+  if (state_ < kRansL || (state_ >> 63) != 0) {
+    status_ = kCorruptStream;
+    return;
+  }
+  source_ = std::make_unique<Source>(data + 8, data + size);
+}
+
+RansReader::~RansReader() = default;
+
+Status RansReader::next(int32_t cdf_index, int32_t* value) {
+  if (status_.ok()) status_ = decode_symbol(tables_, source_.get(), &state_, cdf_index, value);
+  return status_;
+}
+
+Status RansReader::finish() const {
+  if (!status_.ok()) return status_;
+  if (state_ != kRansL || !source_->exhausted()) return kCorruptStream;
+  return OkStatus();
 }
 
 }  // namespace vaec::entropy

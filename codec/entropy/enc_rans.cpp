@@ -95,6 +95,12 @@ void encode_lanes(const CdfTableSet& tables, const int32_t* values, const int32_
 
 Status enc_rans(const CdfTableSet& tables, const int32_t* values, const int32_t* cdf_index,
                 size_t n, std::vector<uint8_t>* out) {
+  return enc_rans(tables, values, cdf_index, n, rans_lanes(n), out);
+}
+
+Status enc_rans(const CdfTableSet& tables, const int32_t* values, const int32_t* cdf_index, size_t n, int lanes,
+                std::vector<uint8_t>* out) {
+  if (lanes != 1 && lanes != kRansLanes) return Status(StatusCode::kInvalidArgument, "enc_rans: lanes must be 1 or 8");
   if (out == nullptr || (n > 0 && (values == nullptr || cdf_index == nullptr)))
     return Status(StatusCode::kInvalidArgument, "enc_rans: null argument");
   const int64_t num_tables = int64_t(tables.size());
@@ -102,7 +108,6 @@ Status enc_rans(const CdfTableSet& tables, const int32_t* values, const int32_t*
     if (cdf_index[i] < 0 || cdf_index[i] >= num_tables)
       return Status(StatusCode::kInvalidArgument, "enc_rans: cdf index out of range");
 
-  const int lanes = rans_lanes(n);
   uint64_t state[kRansLanes];
   for (uint64_t& x : state) x = detail::kRansL;
   WordSink sink(n / 4 + 16);

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "entropy/cdf_table.h"
@@ -36,5 +37,34 @@ Status enc_rans(const CdfTableSet& tables, const int32_t* values, const int32_t*
 // content of values is unspecified; a cdf_index outside tables gives kInvalidArgument.
 Status dec_rans(const CdfTableSet& tables, const uint8_t* data, size_t size,
                 const int32_t* cdf_index, size_t n, int32_t* values);
+
+// The same with an explicit lane count (1 or kRansLanes) instead of rans_lanes(n): payloads
+// of small streams that are long in symbols but short in bytes use one lane (the lanes' final
+// states cost 8 bytes each).
+Status enc_rans(const CdfTableSet& tables, const int32_t* values, const int32_t* cdf_index, size_t n, int lanes,
+                std::vector<uint8_t>* out);
+Status dec_rans(const CdfTableSet& tables, const uint8_t* data, size_t size, const int32_t* cdf_index, size_t n,
+                int lanes, int32_t* values);
+
+// Decodes a one-lane stream (enc_rans with lanes = 1) symbol by symbol, for payloads whose
+// later tables depend on earlier symbols. Errors are sticky: after the first, every call
+// returns it.
+class RansReader {
+ public:
+  RansReader(const CdfTableSet& tables, const uint8_t* data, size_t size);
+  ~RansReader();
+  RansReader(const RansReader&) = delete;
+  RansReader& operator=(const RansReader&) = delete;
+  Status next(int32_t cdf_index, int32_t* value);
+  // After the last symbol: the stream must be back in its initial state with every byte used.
+  Status finish() const;
+
+ private:
+  struct Source;
+  const CdfTableSet& tables_;
+  std::unique_ptr<Source> source_;
+  uint64_t state_ = 0;
+  Status status_;
+};
 
 }  // namespace vaec::entropy

@@ -163,3 +163,36 @@ TEST_CASE("rANS decoder survives arbitrary corruption", "[rans]") {
     (void)dec_rans(set, junk.data(), junk.size(), index.data(), n, out.data());
   }
 }
+
+TEST_CASE("RansReader decodes a one-lane stream symbol by symbol as dec_rans does", "[rans]") {
+  const CdfTableSet set = gaussian_set();
+  std::mt19937 rng(5);
+  for (size_t n : {size_t(1), size_t(40), size_t(3000)}) {  // 3000: one lane although long
+    std::vector<int32_t> values(n), index(n), out(n);
+    for (size_t i = 0; i < n; ++i) {
+      index[i] = int32_t(rng() % 64);
+      values[i] = i % 97 == 0 ? int32_t(rng()) : int32_t(rng() % 60) - 30;  // some escapes
+    }
+    std::vector<uint8_t> bytes;
+    REQUIRE(enc_rans(set, values.data(), index.data(), n, 1, &bytes).ok());
+    REQUIRE(dec_rans(set, bytes.data(), bytes.size(), index.data(), n, 1, out.data()).ok());
+    CHECK(out == values);
+    RansReader reader(set, bytes.data(), bytes.size());
+    for (size_t i = 0; i < n; ++i) REQUIRE(reader.next(index[i], &out[i]).ok());
+    CHECK(reader.finish().ok());
+    CHECK(out == values);
+    // Stopping early or reading on is detected; so is every truncation.
+    RansReader early(set, bytes.data(), bytes.size());
+    for (size_t i = 0; i + 1 < n; ++i) REQUIRE(early.next(index[i], &out[i]).ok());
+    CHECK_FALSE(early.finish().ok());
+    for (size_t len = 0; len < bytes.size(); len += 1 + len / 8) {
+      RansReader cut(set, bytes.data(), len);
+      Status st;
+      for (size_t i = 0; i < n && st.ok(); ++i) st = cut.next(index[i], &out[i]);
+      CHECK_FALSE((st.ok() && cut.finish().ok()));
+    }
+  }
+  std::vector<uint8_t> bytes;
+  const int32_t v = 0, t = 0;
+  CHECK(enc_rans(set, &v, &t, 1, 3, &bytes).code() == StatusCode::kInvalidArgument);
+}
