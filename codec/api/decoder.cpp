@@ -28,8 +28,7 @@ int Decoder::take_header(const uint8_t* data, size_t size) {
     return fail(VAEC_EMODEL, "the stream was made with model " + hash_hex(header_.model_hash) + " but " +
                                  model_.path + " is model " + hash_hex(model_.hash));
   frames_ = std::make_unique<coding::FrameDecoder>(model_.model, int(header_.width), int(header_.height),
-                                                   header_.version_major >= bitstream::kRefinementMajor,
-                                                   header_.version_major >= bitstream::kMotionMajor, threads_);
+                                                   int(header_.version_major), threads_);
   frames_->set_observer(observer_);
   return VAEC_OK;
 }

@@ -17,15 +17,18 @@
 
 namespace vaec::bitstream {
 
-constexpr uint16_t kVersionMajor = 3;
+constexpr uint16_t kVersionMajor = 4;
 // Readers also read the older major versions from this one on (2.0 added the optional
-// refinement sub-stream of frame payloads, 3.0 motion P-frames; an older stream is a newer one
-// without them).
+// refinement sub-stream of frame payloads, 3.0 motion P-frames, 4.0 their transform residual;
+// an older stream is a newer one without them).
 constexpr uint16_t kOldestReadableMajor = 1;
 // The first major version whose frame payloads may end with a refinement sub-stream.
 constexpr uint16_t kRefinementMajor = 2;
 // The first major version whose P-frames may be motion P-frames (coding/motion_payload.h).
 constexpr uint16_t kMotionMajor = 3;
+// The first major version whose motion P-frames may carry a transform residual
+// (coding/transform_residual.h) and code their vectors in one rANS lane.
+constexpr uint16_t kTransformResidualMajor = 4;
 constexpr uint16_t kVersionMinor = 0;
 
 constexpr uint8_t kMagic[8] = {0x89, 'V', 'A', 'E', 0x0D, 0x0A, 0x1A, 0x0A};

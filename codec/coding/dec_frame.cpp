@@ -1,5 +1,7 @@
 #include "coding/dec_frame.h"
 
+#include "bitstream/container.h"
+
 #include "coding/dec_inter.h"
 #include "coding/dec_intra.h"
 #include "coding/dec_motion.h"
@@ -8,20 +10,20 @@
 
 namespace vaec::coding {
 
-FrameDecoder::FrameDecoder(const model::DecodingModel& model, int width, int height, bool allow_refinement,
-                           bool allow_motion, int threads)
+FrameDecoder::FrameDecoder(const model::DecodingModel& model, int width, int height, int stream_major, int threads)
     : model_(model),
       width_(width),
       height_(height),
-      allow_refinement_(allow_refinement),
-      allow_motion_(allow_motion),
+      stream_major_(stream_major),
+      allow_refinement_(stream_major >= bitstream::kRefinementMajor),
+      allow_motion_(stream_major >= bitstream::kMotionMajor),
       threads_(threads) {}
 
 Status FrameDecoder::decode_motion(const uint8_t* payload, size_t size, Frame* picture) {
   if (!allow_motion_) return Status(StatusCode::kCorruptData, "motion P-frame in a stream older than 3.0");
   if (!has_picture_ || !reference_.valid())
     return Status(StatusCode::kCorruptData, "P-frame without a decodable reference (decoding must start at an I-frame)");
-  return decode_motion_payload(model_, payload, size, last_picture_, threads_, picture);
+  return decode_motion_payload(model_, payload, size, last_picture_, stream_major_, threads_, picture);
 }
 
 Status FrameDecoder::decode(FrameType type, const uint8_t* payload, size_t size, Frame* picture) {

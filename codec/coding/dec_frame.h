@@ -17,11 +17,10 @@ namespace vaec::coding {
 
 class FrameDecoder {
  public:
-  // `model` must outlive the decoder. `allow_refinement`, `allow_motion`: the stream's major
-  // version allows refinement sub-streams (bitstream 2.x) and motion P-frames (3.x).
-  // `threads` (>= 1) only changes speed.
-  FrameDecoder(const model::DecodingModel& model, int width, int height, bool allow_refinement, bool allow_motion,
-               int threads);
+  // `model` must outlive the decoder. `stream_major`: the stream's major version, which says
+  // what its payloads may hold (refinement sub-streams from 2.0, motion P-frames from 3.0,
+  // their transform residual from 4.0). `threads` (>= 1) only changes speed.
+  FrameDecoder(const model::DecodingModel& model, int width, int height, int stream_major, int threads);
 
   // Decodes one payload into *picture. A damaged payload, or a P-frame without a decodable
   // reference, gives an error status and loses the references: P-frames fail until the next
@@ -42,10 +41,12 @@ class FrameDecoder {
   void set_observer(Observer observer) { observer_ = std::move(observer); }
 
  private:
-  // A motion P-frame: needs a 3.x stream and the previous frame's picture.
+  // A motion P-frame: needs a 3.x stream (4.x with a transform residual) and the previous
+  // frame's picture.
   Status decode_motion(const uint8_t* payload, size_t size, Frame* picture);
   const model::DecodingModel& model_;
   int width_, height_;
+  int stream_major_;
   bool allow_refinement_, allow_motion_;
   int threads_;
   Frame last_picture_;        // what a motion P-frame predicts from

@@ -16,6 +16,7 @@
 #include "coding/enc_motion.h"
 #include "coding/enc_intra.h"
 #include "coding/enc_refinement.h"
+#include "coding/enc_transform_residual.h"
 #include "coding/quality_map.h"
 
 namespace vaec::coding {
@@ -46,6 +47,12 @@ double lambda_at(const std::vector<double>& lambdas, double level) {
 
 }  // namespace
 
+SampleLambdas FrameEncoder::sample_lambdas(double lambda) const {
+  // rd_cost's distortion is lambda * (6 MSE_Y + MSE_U + MSE_V) / 8 * pixels.
+  const double pixels = double(input_.width) * input_.height;
+  return {lambda * 6 / 8, lambda / 8 * pixels / double(input_.plane_size(1))};
+}
+
 FrameEncoder::FrameEncoder(model::IntraModel& model, const EncoderOptions& options)
     : model_(model), options_(options), gop_quality_(options.quality) {
   if (options.bitrate_kbps > 0)
@@ -65,7 +72,8 @@ CodedFrame FrameEncoder::encode(Frame input) {
   CodedFrame out;
   std::vector<uint8_t>& payload = out.payload;
   bool motion_frame = false;  // a motion P-frame (coding/motion_payload.h)
-  double motion_cost = 0;     // its rd_cost()
+  size_t motion_bytes = 0;    // its payload's size
+  double motion_mse = 0;      // and its picture's weighted_mse()
   Reference next;           // an I-frame's
   InterResidual residual;   // a P-frame's, applied to reference_ in place
   bool refined = false;      // the rate-controlled path codes the refinement itself
@@ -81,7 +89,6 @@ CodedFrame FrameEncoder::encode(Frame input) {
     } else {
       payload = encode_inter_payload(analysed, reference_, &residual);
       out.type = FrameType::kInter;
-      const size_t latent_bytes_this_frame = payload.size();
       // The latent P-frame's reference: on a copy only where a motion P-frame, which keeps the
       // old one, may be chosen instead.
       const bool motion_allowed = options_.motion && has_output_ && !coding_point(gop_quality_).refined();
@@ -96,24 +103,29 @@ CodedFrame FrameEncoder::encode(Frame input) {
                                                     input_.height, latent_next.quality, at::get_num_threads());
         MotionChoice motion = try_motion(coding_point(gop_quality_).model_quality, payload, latent_picture);
         motion_frame = motion.chosen;
-        motion_cost = motion.cost;
+        motion_bytes = motion.payload.size();
+        motion_mse = motion.mse;
         if (motion.chosen) payload = std::move(motion.payload);
         reconstruction_ = motion.chosen ? std::move(motion.picture) : latent_picture;
         reconstruction_current_ = true;
       }
-      // Scene cut (or motion the latent prediction cannot follow): when the latent P-frame costs
-      // near what an I-frame did, try an I-frame and keep the cheaper (by size against a latent
-      // P-frame; by rate and distortion against a motion one, which may predict from another
-      // scene), restarting the GOP.
-      if (double(latent_bytes_this_frame) > kSceneCutShare * double(last_intra_bytes_)) {
+      // Scene cut (or motion no P-frame follows): when the chosen P-frame costs near what an
+      // I-frame did, try an I-frame and keep the cheaper (by size against a latent P-frame; by
+      // rate and distortion against a motion one, which may predict from another scene),
+      // restarting the GOP. Against a motion P-frame the distortion counts once for each frame
+      // left in the GOP: whichever picture is kept starts their predictions, and a chain of
+      // motion P-frames keeps its error (counted once, a motion P-frame predicting from a title
+      // card won on cost and its GOP stayed 1.8 dB lower, docs/inter-frames.md).
+      if (double(payload.size()) > kSceneCutShare * double(last_intra_bytes_)) {
         Reference intra_next;
         std::vector<uint8_t> intra = encode_intra_payload(model_, analysed, &intra_next);
         const int q = coding_point(gop_quality_).model_quality;
+        const double frames_served = std::max(1, options_.gop - frames_since_intra_);
         const bool intra_wins =
             motion_frame ? rd_cost(q, intra.size(),
                                    weighted_mse(input_, model::synthesise_q10(model_, intra_next.y_hat_q10, input_.width,
-                                                                              input_.height, intra_next.quality))) <
-                               motion_cost
+                                                                              input_.height, intra_next.quality)),
+                                   frames_served) < rd_cost(q, motion_bytes, motion_mse, frames_served)
                          : intra.size() <= payload.size();
         if (intra_wins) {
           payload = std::move(intra);
@@ -150,7 +162,8 @@ CodedFrame FrameEncoder::encode(Frame input) {
 
   if (rate_control_) {  // the packet record's header and an I-frame's entry in the index count too
     const size_t index_bytes = out.type == FrameType::kIntra ? bitstream::kIndexEntrySize : 0;
-    rate_control_->add_spent(out.type, int64_t(payload.size() + bitstream::kPacketHeaderSize + index_bytes) * 8);
+    rate_control_->add_spent(out.type, int64_t(payload.size() + bitstream::kPacketHeaderSize + index_bytes) * 8,
+                             point.refined());
   }
   ++frames_;
   if (options_.motion) {  // what the next motion P-frame predicts from: the decoder's picture
@@ -164,7 +177,6 @@ CodedFrame FrameEncoder::encode(Frame input) {
 void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
                                              Reference* next) {
   rate_control_->start_gop(frames_);
-  const double budget = rate_control_->intra_budget(frames_) - 8.0 * bitstream::kPacketHeaderSize;
   // The whole payload at each candidate quality, refinement included: it is part of the cost.
   gop_quality_ = pick_quality(
       [&](int q) {
@@ -178,7 +190,10 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
         }
         return out;
       },
-      budget, payload);
+      [&](int q) {
+        return rate_control_->intra_budget(frames_, coding_point(q).refined()) - 8.0 * bitstream::kPacketHeaderSize;
+      },
+      payload);
   RefinementBytes refinement;
   Status st = decode_intra_payload(model_.decoding(), payload->data(), payload->size(), input_.width,
                                    input_.height, at::get_num_threads(), next, &refinement);
@@ -192,10 +207,10 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
   if (!st.ok()) throw std::runtime_error(std::string("reconstruction: ") + st.message());
 }
 
-double FrameEncoder::rd_cost(int model_quality, size_t bytes, double mse) const {
+double FrameEncoder::rd_cost(int model_quality, size_t bytes, double mse, double distortion_weight) const {
   // J = bits + lambda * 255^2 * MSE * pixels: the training loss times the pixel count.
   const double lambda = lambda_at(model_.config().lambdas, model_.level(model_quality));
-  return 8.0 * double(bytes) + lambda * mse * double(input_.width) * input_.height;
+  return 8.0 * double(bytes) + distortion_weight * lambda * mse * double(input_.width) * input_.height;
 }
 
 FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std::vector<uint8_t>& latent_payload,
@@ -216,9 +231,21 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
   // A motion P-frame predicts from its own errors, a latent one cannot drift: a motion picture
   // may be at most kMotionMaxMseRatio further from the input than the latent one.
   const double max_mse = kMotionMaxMseRatio * latent_mse;
-  std::vector<uint8_t> skip = encode_motion_payload(model_quality, field, nullptr);
+  std::vector<uint8_t> skip = encode_motion_payload(model_quality, field, MotionResidual::kNone);
   const double skip_cost = rd_cost(model_quality, skip.size(), prediction_mse);
-  if (skip_cost < best.cost && prediction_mse <= max_mse) best = {true, std::move(skip), prediction, skip_cost};
+  if (skip_cost < best.cost && prediction_mse <= max_mse)
+    best = {true, std::move(skip), prediction, skip_cost, prediction_mse};
+  // The transform residual: blocks where the prediction misses, at the frame's slope. Under the
+  // same drift cap (without it: the same BD-rate on the training clips, docs/inter-frames.md).
+  {
+    const SampleLambdas lambdas = sample_lambdas(lambda);
+    TransformResidual coded = encode_transform_residual(input_, prediction, transform_qp(lambdas), lambdas);
+    std::vector<uint8_t> with_transform =
+        encode_motion_payload(model_quality, field, MotionResidual::kTransform, coded.bytes);
+    const double mse = weighted_mse(input_, coded.picture);
+    const double c = rd_cost(model_quality, with_transform.size(), mse);
+    if (c < best.cost && mse <= max_mse) best = {true, std::move(with_transform), std::move(coded.picture), c, mse};
+  }
   // The residual costs an analysis and a synthesis more; it is tried only where the prediction
   // alone is further from the input than the latent P-frame's picture (elsewhere it did not pay
   // on our clips, docs/inter-frames.md). Trying it only where the prediction also lost on cost
@@ -231,10 +258,10 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
     add_motion_residual(prediction,
                         model::synthesise_q10(model_, coded.y_hat_q10, input_.width, input_.height, coded.quality),
                         &picture);
-    std::vector<uint8_t> with_residual = encode_motion_payload(model_quality, field, &residual);
+    std::vector<uint8_t> with_residual = encode_motion_payload(model_quality, field, MotionResidual::kIntra, residual);
     const double mse = weighted_mse(input_, picture);
     const double c = rd_cost(model_quality, with_residual.size(), mse);
-    if (c < best.cost && mse <= max_mse) best = {true, std::move(with_residual), std::move(picture), c};
+    if (c < best.cost && mse <= max_mse) best = {true, std::move(with_residual), std::move(picture), c, mse};
   }
   if (best.chosen) last_field_ = field;
   return best;

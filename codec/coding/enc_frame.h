@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "coding/enc_rate_control.h"
+#include "coding/enc_transform_residual.h"
 #include "coding/frame_type.h"
 #include "coding/motion.h"
 #include "coding/reference.h"
@@ -72,11 +73,15 @@ class FrameEncoder {
     std::vector<uint8_t> payload;
     Frame picture;
     double cost = 0;  // rd_cost() of payload and picture
+    double mse = 0;   // the picture's weighted_mse()
   };
   MotionChoice try_motion(int model_quality, const std::vector<uint8_t>& latent_payload, const Frame& latent_picture);
   // Rate-distortion cost, in bits, of coding the current input in `bytes` as a picture at
-  // weighted MSE `mse` from it (weighted_mse in enc_frame.cpp).
-  double rd_cost(int model_quality, size_t bytes, double mse) const;
+  // weighted MSE `mse` from it (weighted_mse in enc_frame.cpp), the distortion counted
+  // `distortion_weight` times.
+  double rd_cost(int model_quality, size_t bytes, double mse, double distortion_weight = 1) const;
+  // rd_cost's price of squared error per luma and per chroma sample at the model's lambda.
+  SampleLambdas sample_lambdas(double lambda) const;
   Frame last_output_;          // the previous frame's decoded picture (what motion predicts from)
   bool has_output_ = false;
   MotionField last_field_;     // the previous motion P-frame's vectors (search candidates)

@@ -89,13 +89,15 @@ void descend(const Block& b, const MotionVector* pattern, int n, int max_steps, 
 
 int vector_bits(MotionVector d) { return signed_exp_golomb_bits(d.x) + signed_exp_golomb_bits(d.y); }
 
-std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field,
-                                           const std::vector<uint8_t>* residual) {
-  if (quality < 1 || quality > 100 || (residual && (residual->empty() || (*residual)[0] != quality)))
-    throw std::invalid_argument("motion payload: quality out of range or unlike the residual's");
-  std::vector<uint8_t> payload = {kMotionPayloadMarker, uint8_t(quality), uint8_t(residual ? kMotionHasResidual : 0)};
+std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field, MotionResidual kind,
+                                           const std::vector<uint8_t>& residual) {
+  if (quality < 1 || quality > 100) throw std::invalid_argument("motion payload: quality out of range");
+  if ((kind == MotionResidual::kNone) != residual.empty() ||
+      (kind == MotionResidual::kIntra && residual[0] != quality))
+    throw std::invalid_argument("motion payload: residual unlike its kind or quality");
+  std::vector<uint8_t> payload = {kMotionPayloadMarker, uint8_t(quality), uint8_t(kind)};
   append_motion_field(field, &payload);
-  if (residual) payload.insert(payload.end(), residual->begin(), residual->end());
+  payload.insert(payload.end(), residual.begin(), residual.end());
   return payload;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "coding/motion.h"
+#include "coding/motion_payload.h"
 #include "common/frame.h"
 
 namespace vaec::coding {
@@ -26,9 +27,10 @@ MotionField estimate_motion(const Frame& current, const Frame& reference, const 
 // codes them with rANS, coding/motion_payload.h).
 int vector_bits(MotionVector difference);
 
-// A motion P-frame payload (coding/motion_payload.h) of quality 1..100: the field, and the
-// residual's I-frame payload (of that quality) when there is one (nullptr: prediction only).
-std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field, const std::vector<uint8_t>* residual);
+// A motion P-frame payload (coding/motion_payload.h) of quality 1..100: the field, then the
+// residual's bytes (empty with kNone; with kIntra an I-frame payload of that quality).
+std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field, MotionResidual kind,
+                                           const std::vector<uint8_t>& residual = {});
 
 // The residual picture the intra VAE codes: clamp(current - prediction + 128, 0, 255).
 Frame motion_residual(const Frame& current, const Frame& prediction);

@@ -12,8 +12,8 @@ double RateControl::frame_budget(int64_t frames_done) const {
   return std::clamp(allowed / gop_, bits_per_frame_ / 4, bits_per_frame_ * 4);
 }
 
-double RateControl::intra_budget(int64_t frames_done) const {
-  return frame_budget(frames_done) * gop_ / (1.0 + (gop_ - 1) * p_ratio_);
+double RateControl::intra_budget(int64_t frames_done, bool refined) const {
+  return frame_budget(frames_done) * gop_ / (1.0 + (gop_ - 1) * p_ratio_[refined]);
 }
 
 bool RateControl::gop_off_course(int quality) const {
@@ -24,11 +24,12 @@ bool RateControl::gop_off_course(int quality) const {
          (projected * kRestartFactor < gop_budget_bits_ && quality < 100);
 }
 
-void RateControl::add_spent(FrameType type, int64_t bits) {
+void RateControl::add_spent(FrameType type, int64_t bits, bool refined) {
   spent_bits_ += bits;
   if (type == FrameType::kIntra) {
     if (p_frames_ > 0 && intra_bits_ > 0)
-      p_ratio_ = std::clamp(double(p_bits_) / double(p_frames_) / double(intra_bits_), 0.02, 1.0);
+      p_ratio_[gop_refined_] = std::clamp(double(p_bits_) / double(p_frames_) / double(intra_bits_), 0.02, 1.0);
+    gop_refined_ = refined;
     intra_bits_ = bits;
     p_bits_ = p_frames_ = 0;
   } else {
@@ -37,14 +38,14 @@ void RateControl::add_spent(FrameType type, int64_t bits) {
   }
 }
 
-int pick_quality(const std::function<std::vector<uint8_t>(int)>& encode_at, double budget_bits,
-                 std::vector<uint8_t>* payload) {
+int pick_quality(const std::function<std::vector<uint8_t>(int)>& encode_at,
+                 const std::function<double(int)>& budget_at, std::vector<uint8_t>* payload) {
   int lo = 1, hi = 100, best = 0;
   std::vector<uint8_t> best_payload, lowest;
   while (lo <= hi) {
     const int q = (lo + hi) / 2;
     std::vector<uint8_t> p = encode_at(q);
-    if (double(p.size()) * 8.0 <= budget_bits) {
+    if (double(p.size()) * 8.0 <= budget_at(q)) {
       best = q;
       best_payload = std::move(p);
       lo = q + 1;

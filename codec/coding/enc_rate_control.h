@@ -2,7 +2,10 @@
 // a target. The first frame of a GOP is coded at the qualities a bisection asks for; the
 // quality whose I-frame best fits that GOP's share of the budget codes the whole GOP. The
 // I-frame's share assumes each P-frame costs what P-frames cost relative to their I-frame in
-// the previous GOP (half, before any were seen). That ratio moves with quality and content, so
+// the previous GOP of the same kind (half, before any were seen): the kinds are GOPs with a
+// refinement layer (latent P-frames) and without (where motion P-frames make P-frames far
+// cheaper), so a ratio learnt at one does not mislead a bisection that crosses to the other.
+// That ratio moves with quality and content, so
 // a GOP whose spending runs far off its budget is cut short: the encoder starts the next GOP
 // (an I-frame at a re-picked quality) early.
 #pragma once
@@ -22,9 +25,11 @@ class RateControl {
   // Bits each frame of the GOP starting now may spend, correcting what earlier GOPs over- or
   // under-spent (within 1/4..4 times the nominal share, so one odd GOP cannot swing the next).
   double frame_budget(int64_t frames_done) const;
-  // Bits the GOP's I-frame may spend so that it and its P-frames fit gop * frame_budget().
-  double intra_budget(int64_t frames_done) const;
-  void add_spent(FrameType type, int64_t bits);
+  // Bits the GOP's I-frame may spend so that it and its P-frames fit gop * frame_budget(), for
+  // a GOP with a refinement layer or without.
+  double intra_budget(int64_t frames_done, bool refined) const;
+  // `refined`: the frame's GOP has a refinement layer.
+  void add_spent(FrameType type, int64_t bits, bool refined);
   // Call as a GOP starts (before its I-frame's add_spent): fixes the bits it may spend.
   void start_gop(int64_t frames_done) { gop_budget_bits_ = frame_budget(frames_done) * gop_; }
   // True when the GOP in progress, extrapolated from its I-frame and P-frames so far, would
@@ -39,14 +44,16 @@ class RateControl {
   double bits_per_frame_;
   int gop_;
   int64_t spent_bits_ = 0;
-  double p_ratio_ = 0.5;  // P-frame bits / I-frame bits, from the last GOP with P-frames
+  double p_ratio_[2] = {0.5, 0.5};  // P-frame bits / I-frame bits, from the last GOP of each kind
+  bool gop_refined_ = false;        // the kind of the current GOP
   int64_t intra_bits_ = 0, p_bits_ = 0, p_frames_ = 0;  // of the current GOP
   double gop_budget_bits_ = 0;                           // of the current GOP
 };
 
 // Bisection over quality 1..100 for the highest quality whose payload (from `encode_at`) is
-// at most `budget_bits`; quality 1 when none is. Returns it and moves its payload to `payload`.
-int pick_quality(const std::function<std::vector<uint8_t>(int)>& encode_at, double budget_bits,
-                 std::vector<uint8_t>* payload);
+// at most `budget_at` of it in bits; quality 1 when none is. Returns it and moves its payload
+// to `payload`.
+int pick_quality(const std::function<std::vector<uint8_t>(int)>& encode_at,
+                 const std::function<double(int)>& budget_at, std::vector<uint8_t>* payload);
 
 }  // namespace vaec::coding

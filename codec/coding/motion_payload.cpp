@@ -38,10 +38,10 @@ void append_motion_field(const MotionField& field, std::vector<uint8_t>* payload
   payload->push_back(scales[1]);
   std::vector<int32_t> idx(d.size());
   for (size_t i = 0; i < d.size(); ++i) idx[i] = scales[i & 1];
-  append_rans(gaussian_tables(), d, idx, payload);
+  append_rans(gaussian_tables(), d, idx, payload, 1);
 }
 
-Status read_motion_field(const uint8_t* data, size_t size, MotionField* field, size_t* used) {
+Status read_motion_field(const uint8_t* data, size_t size, bool one_lane, MotionField* field, size_t* used) {
   if (size < 2) return Status(StatusCode::kTruncated, "motion: too short");
   const int tables = int(gaussian_tables().size());
   if (data[0] >= tables || data[1] >= tables) return Status(StatusCode::kCorruptData, "motion: scale out of range");
@@ -51,7 +51,8 @@ Status read_motion_field(const uint8_t* data, size_t size, MotionField* field, s
   VAEC_RETURN_IF_ERROR(streams.next(&bytes, &n_bytes));
   std::vector<int32_t> d(2 * field->vectors.size()), idx(d.size());
   for (size_t i = 0; i < d.size(); ++i) idx[i] = data[i & 1];
-  VAEC_RETURN_IF_ERROR(entropy::dec_rans(gaussian_tables(), bytes, n_bytes, idx.data(), d.size(), d.data()));
+  const int lanes = one_lane ? 1 : entropy::rans_lanes(d.size());
+  VAEC_RETURN_IF_ERROR(entropy::dec_rans(gaussian_tables(), bytes, n_bytes, idx.data(), d.size(), lanes, d.data()));
   size_t i = 0;
   for (int r = 0; r < field->rows; ++r)
     for (int c = 0; c < field->cols; ++c, i += 2) {

@@ -18,9 +18,10 @@ const entropy::CdfTableSet& gaussian_tables() {
 }
 
 void append_rans(const entropy::CdfTableSet& tables, const std::vector<int32_t>& values,
-                 const std::vector<int32_t>& indices, std::vector<uint8_t>* payload) {
+                 const std::vector<int32_t>& indices, std::vector<uint8_t>* payload, int lanes) {
   std::vector<uint8_t> bytes;
-  Status st = entropy::enc_rans(tables, values.data(), indices.data(), values.size(), &bytes);
+  Status st = entropy::enc_rans(tables, values.data(), indices.data(), values.size(),
+                                lanes ? lanes : entropy::rans_lanes(values.size()), &bytes);
   if (!st.ok()) throw std::runtime_error(std::string("entropy coding failed: ") + st.message());
   bitstream::append_substream(bytes.data(), bytes.size(), payload);
 }

@@ -16,9 +16,10 @@ namespace vaec::coding {
 // once per process; identical everywhere by construction, entropy/gaussian_tables.h).
 const entropy::CdfTableSet& gaussian_tables();
 
-// Appends substream(rANS of values with tables[indices]) to payload.
+// Appends substream(rANS of values with tables[indices]) to payload, with `lanes` rANS lanes
+// (0: entropy::rans_lanes of the symbol count, what most payloads use).
 void append_rans(const entropy::CdfTableSet& tables, const std::vector<int32_t>& values,
-                 const std::vector<int32_t>& indices, std::vector<uint8_t>* payload);
+                 const std::vector<int32_t>& indices, std::vector<uint8_t>* payload, int lanes = 0);
 
 // After a payload's mandatory sub-streams: takes the optional refinement one (when allowed,
 // i.e. `refinement` is not null) and refuses anything more.

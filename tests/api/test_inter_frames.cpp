@@ -253,3 +253,36 @@ TEST_CASE("motion P-frames: a panning camera decodes bit-exactly and costs far l
     CHECK(d.frames.size() == 2);  // frames 0 and 1; 3..5 predict from what was lost
   }
 }
+
+TEST_CASE("motion P-frames: what the motion misses is coded as a transform residual (4.0)", "[api][inter]") {
+  auto s = settings_for(kModel, kW, kH);
+  s.quality = 40;
+  // The pan, plus a patch whose content changes every frame: no vector predicts it.
+  std::vector<Frame> frames = panning_scene(6);
+  for (size_t t = 1; t < frames.size(); ++t)
+    for (int y = 8; y < 24; ++y)
+      for (int x = 16; x < 40; ++x) frames[t].planes[0][size_t(y) * kW + x] = uint8_t(40 * t + 3 * ((x ^ y) & 7));
+  const std::vector<Frame> recon = encoder_reconstructions(s, frames);
+  const Encoded enc = encode(s, frames);
+  int transform = 0;
+  for (size_t i = 2; i < enc.records.size(); ++i)
+    transform += is_motion_record(enc.records[i]) && enc.records[i][bitstream::kPacketHeaderSize + 2] == 2;
+  CHECK(transform >= 2);
+  const Decoded dec = decode(s, enc.records);
+  REQUIRE(dec.frames.size() == frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    INFO("frame " << i);
+    for (int p = 0; p < 3; ++p) CHECK(dec.frames[i].planes[p] == recon[i].planes[p]);
+    CHECK(psnr_y(frames[i], dec.frames[i]) > psnr_y(frames[0], dec.frames[0]) - 2.0);
+  }
+
+  SECTION("a 3.x stream may not carry transform residuals") {
+    std::vector<std::vector<uint8_t>> old = enc.records;
+    store_le16(&old[0][8], 3);
+    store_le64(&old[0][64], xxh3_64(old[0].data(), 64));
+    const Decoded d = decode(s, old);
+    CHECK(d.statuses[0] == VAEC_OK);
+    CHECK(d.detail.find("older than 4.0") != std::string::npos);
+    CHECK(d.frames.size() < frames.size());
+  }
+}

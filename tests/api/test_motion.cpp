@@ -7,6 +7,9 @@
 
 #include "coding/enc_motion.h"
 #include "coding/motion.h"
+#include "coding/motion_payload.h"
+#include "coding/payload_common.h"
+#include "entropy/rans.h"
 
 using namespace vaec;
 using namespace vaec::coding;
@@ -132,4 +135,29 @@ TEST_CASE("vector bits are those of signed Exp-Golomb codes", "[motion]") {
   CHECK(vector_bits({-1, 2}) == 3 + 5);
   CHECK(vector_bits({-2, 3}) == 5 + 5);
   CHECK(vector_bits({4, 0}) == 7 + 1);
+}
+
+TEST_CASE("motion fields: 4.x reads one rANS lane, 3.x as many as the length gives", "[motion]") {
+  // 40 x 20 blocks: 1600 symbols, eight lanes under the 3.x rule.
+  MotionField field = MotionField::for_frame(640, 320);
+  for (size_t i = 0; i < field.vectors.size(); ++i) field.vectors[i] = {int32_t(i % 9) - 4, int32_t(i % 5) - 2};
+  std::vector<uint8_t> one_lane;
+  append_motion_field(field, &one_lane);
+  MotionField back = MotionField::for_frame(640, 320);
+  size_t used = 0;
+  REQUIRE(read_motion_field(one_lane.data(), one_lane.size(), true, &back, &used).ok());
+  CHECK(used == one_lane.size());
+  CHECK(back.vectors == field.vectors);
+  CHECK_FALSE(read_motion_field(one_lane.data(), one_lane.size(), false, &back, &used).ok());
+  // The same field as a 3.x writer made it: the scales, then eight lanes.
+  const std::vector<int32_t> d = vector_differences(field);
+  std::vector<int32_t> idx(d.size());
+  for (size_t i = 0; i < d.size(); ++i) idx[i] = one_lane[i & 1];
+  std::vector<uint8_t> lanes, old = {one_lane[0], one_lane[1]};
+  REQUIRE(entropy::enc_rans(gaussian_tables(), d.data(), idx.data(), d.size(), &lanes).ok());
+  bitstream::append_substream(lanes.data(), lanes.size(), &old);
+  CHECK(old.size() > one_lane.size() + 24);  // seven more lane states, partly filled
+  back = MotionField::for_frame(640, 320);
+  REQUIRE(read_motion_field(old.data(), old.size(), false, &back, &used).ok());
+  CHECK(back.vectors == field.vectors);
 }

@@ -16,6 +16,8 @@
 #include "coding/dec_intra.h"
 #include "coding/enc_intra.h"
 #include "coding/enc_motion.h"
+#include "coding/enc_transform_residual.h"
+#include "model/decoding.h"
 #include "fuzz_decode_model.h"
 #include "model/model_file.h"
 #include "model/intra.h"
@@ -105,14 +107,28 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < field.vectors.size(); ++i) field.vectors[i] = {int32_t(i % 5) - 2, int32_t(3 * i % 7) - 3};
     field.vectors[1] = {-300, 41};  // far outside the picture: edge extension
     std::vector<uint8_t> in = {uint8_t(w - 1), uint8_t(h - 1), 4};
-    std::vector<uint8_t> skip = coding::encode_motion_payload(fuzz::kReferenceQuality, field, nullptr);
+    std::vector<uint8_t> skip = coding::encode_motion_payload(fuzz::kReferenceQuality, field, coding::MotionResidual::kNone);
     in.insert(in.end(), skip.begin(), skip.end());
     save(out, "seed_motion_64x48", in);
     const std::vector<uint8_t> residual = coding::encode_intra_payload(model, make_frame(w, h, 5), fuzz::kReferenceQuality);
-    std::vector<uint8_t> with = coding::encode_motion_payload(fuzz::kReferenceQuality, field, &residual);
+    std::vector<uint8_t> with = coding::encode_motion_payload(fuzz::kReferenceQuality, field, coding::MotionResidual::kIntra, residual);
     in.resize(3);
     in.insert(in.end(), with.begin(), with.end());
     save(out, "seed_motion_residual_64x48", in);
+    // A transform residual (4.0): made on the prediction the harness will have, the field
+    // applied to the picture of its reference.
+    const std::vector<uint8_t> intra = fuzz::payload_from_symbols(w, h, fuzz::kReferenceQuality, {}, {});
+    coding::Reference ref;
+    if (!coding::decode_intra_payload(model.decoding(), intra.data(), intra.size(), w, h, 1, &ref).ok()) return 1;
+    Frame prediction;
+    coding::predict_picture(model::synthesise_q10(model, ref.y_hat_q10, w, h, ref.quality), field, &prediction);
+    const coding::TransformResidual transform =
+        coding::encode_transform_residual(make_frame(w, h, 6), prediction, 24, coding::SampleLambdas{0.05, 0.05});
+    std::vector<uint8_t> with_transform = coding::encode_motion_payload(
+        fuzz::kReferenceQuality, field, coding::MotionResidual::kTransform, transform.bytes);
+    in.resize(3);
+    in.insert(in.end(), with_transform.begin(), with_transform.end());
+    save(out, "seed_motion_transform_64x48", in);
   }
   // Symbol mode (mode 2): small latents, then huge ones (escapes to the ends of int32).
   for (int big = 0; big < 2; ++big) {
