@@ -37,6 +37,26 @@ double weighted_mse(const Frame& a, const Frame& b) {
   return (6 * mse[0] + mse[1] + mse[2]) / 8;
 }
 
+// Each 8x8 block of each plane replaced by its mean (the scene-cut test's stand-in for an intra
+// prediction).
+Frame block_means(const Frame& f) {
+  Frame out;
+  out.allocate(f.width, f.height);
+  for (int p = 0; p < 3; ++p) {
+    const int w = f.plane_width(p), h = f.plane_height(p);
+    for (int by = 0; by < h; by += 8)
+      for (int bx = 0; bx < w; bx += 8) {
+        const int bw = std::min(8, w - bx), bh = std::min(8, h - by);
+        int sum = 0;
+        for (int y = by; y < by + bh; ++y)
+          for (int x = bx; x < bx + bw; ++x) sum += f.planes[p][size_t(y) * w + x];
+        const uint8_t mean = uint8_t((sum + bw * bh / 2) / (bw * bh));
+        for (int y = by; y < by + bh; ++y) std::fill_n(out.planes[p].begin() + std::ptrdiff_t(size_t(y) * w + bx), bw, mean);
+      }
+  }
+  return out;
+}
+
 // The model's lambda at a continuous gain level (log-linear between levels, as the gains are).
 double lambda_at(const std::vector<double>& lambdas, double level) {
   if (lambdas.size() < 2) return lambdas.empty() ? 0.01 : lambdas[0];
@@ -76,7 +96,8 @@ CodedFrame FrameEncoder::encode(Frame input) {
   double motion_mse = 0;      // and its picture's weighted_mse()
   Reference next;           // an I-frame's
   InterResidual residual;   // a P-frame's, applied to reference_ in place
-  bool refined = false;      // the rate-controlled path codes the refinement itself
+  bool refined = false;      // the refinement is coded already (or the frame has none)
+  size_t intra_latent_bytes = 0;  // an I-frame coded with its refinement below: without it
   const model::UngainedAnalysis ungained = model::ungained_analysis(model_, input_);
   if (rate_control_ && intra_due) {
     start_rate_controlled_gop(ungained, &payload, &next);
@@ -89,9 +110,12 @@ CodedFrame FrameEncoder::encode(Frame input) {
     } else {
       payload = encode_inter_payload(analysed, reference_, &residual);
       out.type = FrameType::kInter;
+      const CodingPoint gop_point = coding_point(gop_quality_);
       // The latent P-frame's reference: on a copy only where a motion P-frame, which keeps the
       // old one, may be chosen instead.
-      const bool motion_allowed = options_.motion && has_output_ && !coding_point(gop_quality_).refined();
+      const bool motion_allowed = options_.motion && has_output_;
+      size_t scene_cut_bytes = payload.size();  // the chosen P-frame's, refinement left out
+      bool scene_cut = false;                   // known to be one (MotionChoice::scene_cut)
       Reference latent_copy;
       if (motion_allowed) latent_copy = reference_;
       Reference& latent_next = motion_allowed ? latent_copy : reference_;
@@ -99,13 +123,19 @@ CodedFrame FrameEncoder::encode(Frame input) {
       if (!st.ok()) throw std::runtime_error(std::string("P-frame: ") + st.message());
       if (motion_allowed) {
         // The latent P-frame's picture, to compare with motion (the synthesis keeps it for reuse).
-        const Frame latent_picture = synthesis_.run(model_.decoding(), latent_next.y_hat_q10, input_.width,
-                                                    input_.height, latent_next.quality, at::get_num_threads());
-        MotionChoice motion = try_motion(coding_point(gop_quality_).model_quality, payload, latent_picture);
+        Frame latent_picture = synthesis_.run(model_.decoding(), latent_next.y_hat_q10, input_.width,
+                                              input_.height, latent_next.quality, at::get_num_threads());
+        // Above quality 50 the latent P-frame is compared with its refinement, as it would be sent.
+        if (gop_point.refined()) {
+          append_refinement(input_, gop_point.refinement_step_q4, true, &latent_next, &latent_picture, &payload);
+          refined = true;
+        }
+        MotionChoice motion = try_motion(gop_point.model_quality, payload, latent_picture);
         motion_frame = motion.chosen;
+        scene_cut = motion.scene_cut;
         motion_bytes = motion.payload.size();
         motion_mse = motion.mse;
-        if (motion.chosen) payload = std::move(motion.payload);
+        if (motion.chosen) payload = std::move(motion.payload), scene_cut_bytes = payload.size();
         reconstruction_ = motion.chosen ? std::move(motion.picture) : latent_picture;
         reconstruction_current_ = true;
       }
@@ -116,24 +146,36 @@ CodedFrame FrameEncoder::encode(Frame input) {
       // left in the GOP: whichever picture is kept starts their predictions, and a chain of
       // motion P-frames keeps its error (counted once, a motion P-frame predicting from a title
       // card won on cost and its GOP stayed 1.8 dB lower, docs/inter-frames.md).
-      if (double(payload.size()) > kSceneCutShare * double(last_intra_bytes_)) {
+      if (scene_cut || double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
         Reference intra_next;
         std::vector<uint8_t> intra = encode_intra_payload(model_, analysed, &intra_next);
-        const int q = coding_point(gop_quality_).model_quality;
+        const size_t intra_bytes = intra.size();
+        const int q = gop_point.model_quality;
         const double frames_served = std::max(1, options_.gop - frames_since_intra_);
-        const bool intra_wins =
-            motion_frame ? rd_cost(q, intra.size(),
-                                   weighted_mse(input_, model::synthesise_q10(model_, intra_next.y_hat_q10, input_.width,
-                                                                              input_.height, intra_next.quality)),
-                                   frames_served) < rd_cost(q, motion_bytes, motion_mse, frames_served)
-                         : intra.size() <= payload.size();
+        bool intra_wins = scene_cut || intra_bytes <= scene_cut_bytes;
+        bool intra_refined = false;
+        Frame intra_picture;
+        if (motion_frame) {  // compared whole: the I-frame with its refinement, if it has one
+          intra_picture = model::synthesise_q10(model_, intra_next.y_hat_q10, input_.width, input_.height,
+                                                intra_next.quality);
+          if (gop_point.refined()) {
+            append_refinement(input_, gop_point.refinement_step_q4, false, &intra_next, &intra_picture, &intra);
+            intra_refined = true;
+          }
+          intra_wins = scene_cut || rd_cost(q, intra.size(), weighted_mse(input_, intra_picture), frames_served) <
+                                        rd_cost(q, motion_bytes, motion_mse, frames_served);
+        }
         if (intra_wins) {
           payload = std::move(intra);
           next = std::move(intra_next);
           out.type = FrameType::kIntra;
           motion_frame = false;
-          reconstruction_current_ = false;
+          reconstruction_current_ = intra_refined;
+          if (intra_refined) reconstruction_ = std::move(intra_picture), intra_latent_bytes = intra_bytes;
+          refined = intra_refined;
           if (rate_control_) {  // a new scene: new quality
+            reconstruction_current_ = false;
+            intra_latent_bytes = 0;
             start_rate_controlled_gop(ungained, &payload, &next);
             refined = true;
           }
@@ -145,7 +187,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
   }
   if (out.type == FrameType::kIntra) reference_ = std::move(next);
   // Scene cuts compare the latents' cost only: a refinement costs an I- and a P-frame alike.
-  const size_t latent_bytes = payload.size();
+  const size_t latent_bytes = intra_latent_bytes ? intra_latent_bytes : payload.size();
   const CodingPoint point = coding_point(gop_quality_);
   if (!refined && point.refined() && !motion_frame) {
     reconstruction_ = synthesis_.run(model_.decoding(), reference_.y_hat_q10, input_.width, input_.height,
@@ -163,11 +205,12 @@ CodedFrame FrameEncoder::encode(Frame input) {
   if (rate_control_) {  // the packet record's header and an I-frame's entry in the index count too
     const size_t index_bytes = out.type == FrameType::kIntra ? bitstream::kIndexEntrySize : 0;
     rate_control_->add_spent(out.type, int64_t(payload.size() + bitstream::kPacketHeaderSize + index_bytes) * 8,
-                             point.refined());
+                             gop_quality_);
   }
   ++frames_;
   if (options_.motion) {  // what the next motion P-frame predicts from: the decoder's picture
     last_output_ = last_reconstruction();
+    last_input_ = input_;
     has_output_ = true;
     if (!motion_frame) last_field_ = MotionField{};
   }
@@ -191,7 +234,7 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
         return out;
       },
       [&](int q) {
-        return rate_control_->intra_budget(frames_, coding_point(q).refined()) - 8.0 * bitstream::kPacketHeaderSize;
+        return rate_control_->intra_budget(frames_, q) - 8.0 * bitstream::kPacketHeaderSize;
       },
       payload);
   RefinementBytes refinement;
@@ -234,7 +277,7 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
   std::vector<uint8_t> skip = encode_motion_payload(model_quality, field, MotionResidual::kNone);
   const double skip_cost = rd_cost(model_quality, skip.size(), prediction_mse);
   if (skip_cost < best.cost && prediction_mse <= max_mse)
-    best = {true, std::move(skip), prediction, skip_cost, prediction_mse};
+    best = {true, std::move(skip), prediction, skip_cost, prediction_mse, false};
   // The transform residual: blocks where the prediction misses, at the frame's slope. Under the
   // same drift cap (without it: the same BD-rate on the training clips, docs/inter-frames.md).
   {
@@ -242,9 +285,25 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
     TransformResidual coded = encode_transform_residual(input_, prediction, transform_qp(lambdas), lambdas);
     std::vector<uint8_t> with_transform =
         encode_motion_payload(model_quality, field, MotionResidual::kTransform, coded.bytes);
+    // Scene cut, as x264 detects one: coding the frame against its prediction from the previous
+    // *input* (the same vectors; from the decoded picture the previous frame's coding error
+    // would count as change) costs over kCutPredictionShare of coding it without one (here:
+    // against each 8x8 block's own mean, a stand-in for intra prediction). A transform residual may code a new scene more cheaply than an
+    // I-frame at high qualities, but a cut should still start a GOP (random access, and the
+    // GOP's later frames predict from a picture of their own scene).
+    // (Tried only for residuals near a cut's size: a cheap residual is no cut.)
+    if (double(coded.bytes.size()) > kSceneCutShare * kSceneCutShare * double(last_intra_bytes_)) {
+      Frame from_input;
+      predict_picture(last_input_, field, &from_input);
+      const int qp = transform_qp(lambdas);
+      const double predicted = double(encode_transform_residual(input_, from_input, qp, lambdas).bytes.size());
+      const double unpredicted = double(encode_transform_residual(input_, block_means(input_), qp, lambdas).bytes.size());
+      best.scene_cut = predicted > kCutPredictionShare * unpredicted;
+    }
     const double mse = weighted_mse(input_, coded.picture);
     const double c = rd_cost(model_quality, with_transform.size(), mse);
-    if (c < best.cost && mse <= max_mse) best = {true, std::move(with_transform), std::move(coded.picture), c, mse};
+    if (c < best.cost && mse <= max_mse)
+      best = {true, std::move(with_transform), std::move(coded.picture), c, mse, best.scene_cut};
   }
   // The residual costs an analysis and a synthesis more; it is tried only where the prediction
   // alone is further from the input than the latent P-frame's picture (elsewhere it did not pay
@@ -261,7 +320,7 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
     std::vector<uint8_t> with_residual = encode_motion_payload(model_quality, field, MotionResidual::kIntra, residual);
     const double mse = weighted_mse(input_, picture);
     const double c = rd_cost(model_quality, with_residual.size(), mse);
-    if (c < best.cost && mse <= max_mse) best = {true, std::move(with_residual), std::move(picture), c, mse};
+    if (c < best.cost && mse <= max_mse) best = {true, std::move(with_residual), std::move(picture), c, mse, best.scene_cut};
   }
   if (best.chosen) last_field_ = field;
   return best;

@@ -24,7 +24,8 @@ struct EncoderOptions {
   int bitrate_kbps = 0;   // > 0: choose each GOP's quality to approach this average
   double fps = 25;        // frames per second (bitrate mode)
   // P-frames may be motion P-frames (coding/motion_payload.h) where those cost less at the
-  // frame's rate-distortion slope; qualities with a refinement layer keep latent P-frames.
+  // frame's rate-distortion slope (above quality 50, less than a latent P-frame with its
+  // refinement).
   bool motion = true;
 };
 
@@ -52,6 +53,9 @@ class FrameEncoder {
  private:
   // A P-frame over this share of the last I-frame's size is compared with an I-frame.
   static constexpr double kSceneCutShare = 0.6;
+  // A motion P-frame whose transform residual costs over this share of the same frame's with
+  // no prediction (each block's mean instead) is a scene cut: an I-frame, whatever its cost.
+  static constexpr double kCutPredictionShare = 0.5;
   // A motion P-frame's picture may have at most this times the MSE of the latent P-frame's
   // (≈ 1.1 dB): uncapped, skipped frames drifted on static cameras; chosen among 1.15, 1.3 and
   // no cap on training clips (docs/inter-frames.md).
@@ -74,6 +78,8 @@ class FrameEncoder {
     Frame picture;
     double cost = 0;  // rd_cost() of payload and picture
     double mse = 0;   // the picture's weighted_mse()
+    // The prediction saves too little to be one: a scene cut (see try_motion).
+    bool scene_cut = false;
   };
   MotionChoice try_motion(int model_quality, const std::vector<uint8_t>& latent_payload, const Frame& latent_picture);
   // Rate-distortion cost, in bits, of coding the current input in `bytes` as a picture at
@@ -83,6 +89,7 @@ class FrameEncoder {
   // rd_cost's price of squared error per luma and per chroma sample at the model's lambda.
   SampleLambdas sample_lambdas(double lambda) const;
   Frame last_output_;          // the previous frame's decoded picture (what motion predicts from)
+  Frame last_input_;           // and its input (what the scene-cut test predicts from)
   bool has_output_ = false;
   MotionField last_field_;     // the previous motion P-frame's vectors (search candidates)
   Reference reference_;  // what the last frame left for the next P-frame

@@ -1,6 +1,7 @@
 #include "coding/enc_rate_control.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace vaec::coding {
 
@@ -12,8 +13,19 @@ double RateControl::frame_budget(int64_t frames_done) const {
   return std::clamp(allowed / gop_, bits_per_frame_ / 4, bits_per_frame_ * 4);
 }
 
-double RateControl::intra_budget(int64_t frames_done, bool refined) const {
-  return frame_budget(frames_done) * gop_ / (1.0 + (gop_ - 1) * p_ratio_[refined]);
+double RateControl::p_ratio(int quality) const {
+  auto weight = [](double distance) { return 1.0 / ((1 + distance) * (1 + distance)); };
+  double sum = weight(kPriorDistance) * kPriorRatio, weights = weight(kPriorDistance);
+  for (const auto& [q, ratio] : seen_ratio_) {
+    const double w = weight(std::abs(q - quality));
+    sum += w * ratio;
+    weights += w;
+  }
+  return sum / weights;
+}
+
+double RateControl::intra_budget(int64_t frames_done, int quality) const {
+  return frame_budget(frames_done) * gop_ / (1.0 + (gop_ - 1) * p_ratio(quality));
 }
 
 bool RateControl::gop_off_course(int quality) const {
@@ -24,12 +36,12 @@ bool RateControl::gop_off_course(int quality) const {
          (projected * kRestartFactor < gop_budget_bits_ && quality < 100);
 }
 
-void RateControl::add_spent(FrameType type, int64_t bits, bool refined) {
+void RateControl::add_spent(FrameType type, int64_t bits, int quality) {
   spent_bits_ += bits;
   if (type == FrameType::kIntra) {
     if (p_frames_ > 0 && intra_bits_ > 0)
-      p_ratio_[gop_refined_] = std::clamp(double(p_bits_) / double(p_frames_) / double(intra_bits_), 0.02, 1.0);
-    gop_refined_ = refined;
+      seen_ratio_[gop_quality_] = std::clamp(double(p_bits_) / double(p_frames_) / double(intra_bits_), 0.02, 1.0);
+    gop_quality_ = quality;
     intra_bits_ = bits;
     p_bits_ = p_frames_ = 0;
   } else {
