@@ -146,7 +146,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
       // left in the GOP: whichever picture is kept starts their predictions, and a chain of
       // motion P-frames keeps its error (counted once, a motion P-frame predicting from a title
       // card won on cost and its GOP stayed 1.8 dB lower, docs/inter-frames.md).
-      if (scene_cut || double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
+      if (double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
         Reference intra_next;
         std::vector<uint8_t> intra = encode_intra_payload(model_, analysed, &intra_next);
         const size_t intra_bytes = intra.size();

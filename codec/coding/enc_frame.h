@@ -53,8 +53,10 @@ class FrameEncoder {
  private:
   // A P-frame over this share of the last I-frame's size is compared with an I-frame.
   static constexpr double kSceneCutShare = 0.6;
-  // A motion P-frame whose transform residual costs over this share of the same frame's with
-  // no prediction (each block's mean instead) is a scene cut: an I-frame, whatever its cost.
+  // A P-frame over kSceneCutShare whose transform residual (predicted from the previous input)
+  // costs over this share of the same frame's with no prediction (each block's mean instead)
+  // is a scene cut: an I-frame, whatever its cost. Alone, without the size test, this
+  // declared cuts in a swaying tree (docs/inter-frames.md).
   static constexpr double kCutPredictionShare = 0.5;
   // A motion P-frame's picture may have at most this times the MSE of the latent P-frame's
   // (≈ 1.1 dB): uncapped, skipped frames drifted on static cameras; chosen among 1.15, 1.3 and
