@@ -15,12 +15,10 @@ FrameDecoder::FrameDecoder(const model::DecodingModel& model, int width, int hei
       width_(width),
       height_(height),
       stream_major_(stream_major),
-      allow_refinement_(stream_major >= bitstream::kRefinementMajor),
-      allow_motion_(stream_major >= bitstream::kMotionMajor),
       threads_(threads) {}
 
 Status FrameDecoder::decode_motion(const uint8_t* payload, size_t size, Frame* picture) {
-  if (!allow_motion_) return Status(StatusCode::kCorruptData, "motion P-frame in a stream older than 3.0");
+  if (stream_major_ < bitstream::kMotionMajor) return Status(StatusCode::kCorruptData, "motion P-frame in a stream older than 3.0");
   if (!has_picture_ || !reference_.valid())
     return Status(StatusCode::kCorruptData, "P-frame without a decodable reference (decoding must start at an I-frame)");
   return decode_motion_payload(model_, payload, size, last_picture_, stream_major_, threads_, picture);
@@ -38,7 +36,7 @@ Status FrameDecoder::decode(FrameType type, const uint8_t* payload, size_t size,
     return OkStatus();
   }
   RefinementBytes refinement;
-  RefinementBytes* allow_refinement = allow_refinement_ ? &refinement : nullptr;
+  RefinementBytes* allow_refinement = stream_major_ >= bitstream::kRefinementMajor ? &refinement : nullptr;
   Status st = type == FrameType::kIntra
                   ? decode_intra_payload(model_, payload, size, width_, height_, threads_, &reference_,
                                          allow_refinement)

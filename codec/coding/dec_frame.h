@@ -47,7 +47,6 @@ class FrameDecoder {
   const model::DecodingModel& model_;
   int width_, height_;
   int stream_major_;
-  bool allow_refinement_, allow_motion_;
   int threads_;
   Frame last_picture_;        // what a motion P-frame predicts from
   bool has_picture_ = false;

@@ -282,7 +282,8 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
   // same drift cap (without it: the same BD-rate on the training clips, docs/inter-frames.md).
   {
     const SampleLambdas lambdas = sample_lambdas(lambda);
-    TransformResidual coded = encode_transform_residual(input_, prediction, transform_qp(lambdas), lambdas);
+    const int qp = transform_qp(lambdas);
+    TransformResidual coded = encode_transform_residual(input_, prediction, qp, lambdas);
     std::vector<uint8_t> with_transform =
         encode_motion_payload(model_quality, field, MotionResidual::kTransform, coded.bytes);
     // Scene cut, as x264 detects one: coding the frame against its prediction from the previous
@@ -295,7 +296,6 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
     if (double(coded.bytes.size()) > kSceneCutShare * kSceneCutShare * double(last_intra_bytes_)) {
       Frame from_input;
       predict_picture(last_input_, field, &from_input);
-      const int qp = transform_qp(lambdas);
       const double predicted = double(encode_transform_residual(input_, from_input, qp, lambdas).bytes.size());
       const double unpredicted = double(encode_transform_residual(input_, block_means(input_), qp, lambdas).bytes.size());
       best.scene_cut = predicted > kCutPredictionShare * unpredicted;

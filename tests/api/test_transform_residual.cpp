@@ -3,32 +3,18 @@
 // codes, and malformed payloads.
 #include <catch2/catch.hpp>
 
-#include <cmath>
+#include <algorithm>
 #include <random>
 
 #include "coding/dec_transform_residual.h"
 #include "coding/enc_transform_residual.h"
 #include "coding/transform_residual.h"
+#include "support/test_support.h"
 
 using namespace vaec;
 using namespace vaec::coding;
 
 namespace {
-
-Frame noise_picture(int w, int h, uint32_t seed, int amplitude, const Frame* base = nullptr) {
-  std::mt19937 rng(seed);
-  Frame f;
-  f.allocate(w, h);
-  for (int p = 0; p < 3; ++p)
-    for (int y = 0; y < f.plane_height(p); ++y)
-      for (int x = 0; x < f.plane_width(p); ++x) {
-        const size_t i = size_t(y) * f.plane_width(p) + x;
-        const int smooth = base ? base->planes[p][i] : 128 + int(60 * std::sin(x * 0.15 + p) * std::cos(y * 0.11));
-        const int v = smooth + int(rng() % uint32_t(2 * amplitude + 1)) - amplitude;
-        f.planes[p][i] = uint8_t(std::clamp(v, 0, 255));
-      }
-  return f;
-}
 
 double mse(const Frame& a, const Frame& b) {
   double s = 0;
@@ -78,10 +64,10 @@ TEST_CASE("Inverse transform: the normative integer rule", "[transform]") {
 
 TEST_CASE("Transform residual: the decoder rebuilds the encoder's picture exactly", "[transform]") {
   for (auto [w, h] : {std::pair{64, 48}, std::pair{37, 23}, std::pair{1, 1}}) {
-    const Frame prediction = noise_picture(w, h, 1, 4);
-    const Frame original = noise_picture(w, h, 2, 12, &prediction);
+    const Frame prediction = test::make_frame(w, h, 1);
+    const Frame original = test::add_noise(prediction, 12, 2);
     for (int qp : {4, 22, 40}) {
-      const SampleLambdas lambdas{1.0, 1.0};  // a high price on error: most blocks pay
+      const SampleLambdas lambdas{100.0, 100.0};  // a high price on error: every block pays, 1x1 too
       const TransformResidual coded = encode_transform_residual(original, prediction, qp, lambdas);
       Frame decoded;
       REQUIRE(decode_transform_residual(coded.bytes.data(), coded.bytes.size(), prediction, &decoded).ok());
@@ -93,7 +79,7 @@ TEST_CASE("Transform residual: the decoder rebuilds the encoder's picture exactl
 }
 
 TEST_CASE("Transform residual: blocks are coded only where they pay", "[transform]") {
-  const Frame prediction = noise_picture(64, 64, 3, 2);
+  const Frame prediction = test::make_frame(64, 64, 3);
   Frame original = prediction;
   // One 8x8 luma block differs strongly, the rest of the picture is the prediction.
   for (int y = 16; y < 24; ++y)
@@ -116,8 +102,8 @@ TEST_CASE("Transform residual: blocks are coded only where they pay", "[transfor
 }
 
 TEST_CASE("Transform residual: malformed payloads give errors, never crashes", "[transform]") {
-  const Frame prediction = noise_picture(48, 32, 4, 3);
-  const Frame original = noise_picture(48, 32, 5, 20, &prediction);
+  const Frame prediction = test::make_frame(48, 32, 4);
+  const Frame original = test::add_noise(prediction, 20, 5);
   const TransformResidual coded = encode_transform_residual(original, prediction, 20, SampleLambdas{1, 1});
   Frame out;
   for (size_t len = 0; len < coded.bytes.size(); ++len)
