@@ -32,7 +32,4 @@ int vector_bits(MotionVector difference);
 std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field, MotionResidual kind,
                                            const std::vector<uint8_t>& residual = {});
 
-// The residual picture the intra VAE codes: clamp(current - prediction + 128, 0, 255).
-Frame motion_residual(const Frame& current, const Frame& prediction);
-
 }  // namespace vaec::coding

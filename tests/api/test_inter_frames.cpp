@@ -6,6 +6,12 @@
 #include <vector>
 
 #include "bitstream/container.h"
+#include "coding/dec_intra.h"
+#include "coding/dec_motion.h"
+#include "coding/enc_intra.h"
+#include "coding/enc_motion.h"
+#include "model/decoding.h"
+#include "model/intra.h"
 #include "entropy/byte_io.h"
 #include "common/hash.h"
 #include "metrics/psnr.h"
@@ -286,4 +292,44 @@ TEST_CASE("motion P-frames: what the motion misses is coded as a transform resid
     CHECK(d.detail.find("older than 4.0") != std::string::npos);
     CHECK(d.frames.size() < frames.size());
   }
+}
+
+TEST_CASE("motion P-frames with an intra residual, which the encoder no longer makes, decode as specified",
+          "[api][inter]") {
+  model::IntraModel model = model::IntraModel::load(kModel);
+  const int q = 30;
+  const Frame previous = make_frame(kW, kH, 1);
+  coding::MotionField field = coding::MotionField::for_frame(kW, kH);
+  for (size_t i = 0; i < field.vectors.size(); ++i) field.vectors[i] = {int32_t(i % 7) - 3, int32_t(i % 3)};
+  Frame prediction;
+  coding::predict_picture(previous, field, &prediction);
+  // The residual picture (offset by 128) that the intra VAE codes.
+  Frame residual = add_noise(make_frame(kW, kH, 2), 20, 3);
+  for (auto& plane : residual.planes)
+    for (auto& v : plane) v = uint8_t(128 + (int(v) - 128) / 4);
+  const std::vector<uint8_t> coded = coding::encode_intra_payload(model, residual, q);
+  const std::vector<uint8_t> payload =
+      coding::encode_motion_payload(q, field, coding::MotionResidual::kIntra, coded);
+  Frame picture;
+  REQUIRE(coding::decode_motion_payload(model.decoding(), payload.data(), payload.size(), previous,
+                                        bitstream::kVersionMajor, 2, &picture)
+              .ok());
+  // docs/bitstream.md §3.2: clamp(prediction + r - 128, 0, 255), r the residual's picture.
+  coding::Reference decoded;
+  REQUIRE(coding::decode_intra_payload(model.decoding(), coded.data(), coded.size(), kW, kH, 1, &decoded).ok());
+  const Frame r = model::synthesise_q10(model.decoding(), decoded.y_hat_q10, kW, kH, q, 1);
+  int changed = 0;
+  for (int p = 0; p < 3; ++p)
+    for (size_t i = 0; i < picture.planes[p].size(); ++i) {
+      const int expected = std::clamp(int(prediction.planes[p][i]) + int(r.planes[p][i]) - 128, 0, 255);
+      REQUIRE(int(picture.planes[p][i]) == expected);
+      changed += expected != prediction.planes[p][i];
+    }
+  CHECK(changed > int(picture.planes[0].size()) / 4);  // the residual did something
+  // Its quality byte must be the frame's.
+  std::vector<uint8_t> other = payload;
+  other[1] = uint8_t(q + 1);
+  CHECK_FALSE(coding::decode_motion_payload(model.decoding(), other.data(), other.size(), previous,
+                                            bitstream::kVersionMajor, 2, &picture)
+                  .ok());
 }
