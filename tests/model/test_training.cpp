@@ -192,6 +192,41 @@ TEST_CASE("synthetic-motion pairs are aligned shifted crops of a still", "[model
   }
 }
 
+TEST_CASE("video pairs are consecutive frames of a clip; motion-residual training needs them", "[model][train]") {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir.path("m"));
+  write_y4m(dir.path("m/still.y4m"), 160, 160, 1, 4);
+  train::DatasetOptions o;
+  o.min_side = 64;
+  train::TrainOptions opt;
+  opt.data_dir = dir.path("m");
+  opt.out_dir = dir.path("out");
+  opt.threads = 1;
+  opt.batch = 2;
+  opt.patch = 64;
+  opt.max_steps = 1;
+  opt.val_images = 0;
+  opt.quiet = true;
+  opt.motion_residuals = true;
+  {
+    train::Dataset stills = train::Dataset::load(dir.path("m"), o, [](const std::string&) {});
+    std::mt19937_64 rng(1);
+    CHECK_THROWS_AS(stills.random_video_pair(rng, 64), train::DataError);
+    CHECK_THROWS_AS(train::run_training(opt), train::DataError);
+  }
+  write_y4m(dir.path("m/clip.y4m"), 96, 80, 4, 1);
+  train::Dataset ds = train::Dataset::load(dir.path("m"), o, [](const std::string&) {});
+  std::mt19937_64 rng(2);
+  for (int i = 0; i < 8; ++i) {
+    auto [a, b] = ds.random_video_pair(rng, 64);
+    REQUIRE(a.width == 64);
+    REQUIRE(b.height == 64);
+    CHECK(a.planes[0] != b.planes[0]);  // two different frames of the clip, never the still
+  }
+  CHECK(train::run_training(opt) == 1);
+  CHECK(test::file_exists(dir.path("out/checkpoint.vckp")));
+}
+
 TEST_CASE("the crops file holds the loader's crops as I420, and a bad size writes nothing", "[model][train]") {
   test::TempDir dir;
   std::filesystem::create_directories(dir.path("m"));

@@ -59,6 +59,10 @@ void register_train(CLI::App& app, GlobalOptions& global) {
                   "Train only parameters whose names start with one of these prefixes (g_a, g_s, "
                   "h_a, h_s, entropy_bottleneck, log_gain, log_inverse_gain); the rest stays frozen")
       ->delimiter(',');
+  sub->add_flag("--motion-residuals", opt->motion_residuals,
+                "Train on what block motion misses of consecutive video frames (x - prediction + "
+                "128, the encoder's motion search on the originals) instead of pictures: the "
+                "residual coder of design (a), docs/inter-frames.md");
   auto export_only = std::make_shared<bool>(false);
   sub->add_flag("--export-only", *export_only,
                 "Only write --export from OUT/checkpoint.vckp (no training; --data ignored)");

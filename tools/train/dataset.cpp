@@ -170,6 +170,8 @@ Dataset Dataset::load(const std::string& dir, const DatasetOptions& opt,
                                          " (each needs at least " + std::to_string(opt.min_side) +
                                          " pixels per side)");
   ds.pick_ = std::discrete_distribution<size_t>(weights.begin(), weights.end());
+  for (size_t i = 0; i < ds.items_.size(); ++i)
+    if (ds.items_[i].next >= 0) ds.video_pairs_.push_back(i);
   return ds;
 }
 
@@ -183,7 +185,15 @@ Frame Dataset::random_crop(std::mt19937_64& rng, int size) const {
 }
 
 std::pair<Frame, Frame> Dataset::random_pair(std::mt19937_64& rng, int size, int max_shift) const {
-  const size_t i = pick_(rng);
+  return pair_from(pick_(rng), rng, size, max_shift);
+}
+
+std::pair<Frame, Frame> Dataset::random_video_pair(std::mt19937_64& rng, int size) const {
+  if (video_pairs_.empty()) throw DataError("the training media hold no video frame pairs");
+  return pair_from(video_pairs_[size_t(rng() % video_pairs_.size())], rng, size, 0);
+}
+
+std::pair<Frame, Frame> Dataset::pair_from(size_t i, std::mt19937_64& rng, int size, int max_shift) const {
   const Item& it = items_[i];
   const Frame& f = it.frame;
   const bool mirror = rng() & 1;

@@ -52,9 +52,15 @@ class Dataset {
   // A (previous, current) pair of aligned size x size crops: consecutive video frames where
   // available, otherwise a still shifted by up to `max_shift` luma pixels (a synthetic pan).
   std::pair<Frame, Frame> random_pair(std::mt19937_64& rng, int size, int max_shift) const;
+  // A pair of consecutive video frames only (every such pair equally likely). Throws DataError
+  // when there is none.
+  std::pair<Frame, Frame> random_video_pair(std::mt19937_64& rng, int size) const;
 
  private:
+  std::pair<Frame, Frame> pair_from(size_t item, std::mt19937_64& rng, int size, int max_shift) const;
+
   std::vector<Item> items_;
+  std::vector<size_t> video_pairs_;  // items with a following frame
   size_t files_ = 0;
   mutable std::discrete_distribution<size_t> pick_;  // stateless in practice; operator() is non-const
 };

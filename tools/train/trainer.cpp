@@ -17,6 +17,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "coding/enc_motion.h"
+#include "coding/motion.h"
 #include "model/layout.h"
 #include "model/model_file.h"
 #include "model/tensor_file.h"
@@ -248,6 +250,23 @@ std::vector<Frame> load_validation(const std::string& dir, const TrainOptions& o
   return out;
 }
 
+// What block motion misses of a pair of consecutive video frames, offset to mid-grey as the
+// intra residual of a motion P-frame is (docs/bitstream.md §3.2): the encoder's search on the
+// original previous frame, its default settings.
+Frame motion_residual_crop(const Dataset& data, std::mt19937_64& rng, int size) {
+  const auto [previous, current] = data.random_video_pair(rng, size);
+  const coding::MotionField field = coding::estimate_motion(current, previous, coding::MotionSearchOptions{});
+  Frame prediction;
+  coding::predict_picture(previous, field, &prediction);
+  Frame out;
+  out.allocate(size, size);
+  for (int p = 0; p < 3; ++p)
+    for (size_t i = 0; i < out.planes[p].size(); ++i)
+      out.planes[p][i] =
+          uint8_t(std::clamp(int(current.planes[p][i]) - int(prediction.planes[p][i]) + 128, 0, 255));
+  return out;
+}
+
 }  // namespace
 
 static int64_t run_training_impl(const TrainOptions& opt) {
@@ -375,7 +394,9 @@ static int64_t run_training_impl(const TrainOptions& opt) {
     if (opt.decay_at < 1.0 && elapsed() >= opt.decay_at * budget) lr *= 0.1;
 
     std::vector<torch::Tensor> crops;
-    for (int b = 0; b < opt.batch; ++b) crops.push_back(model::frame_to_tensor(data.random_crop(rng, P)));
+    for (int b = 0; b < opt.batch; ++b)
+      crops.push_back(model::frame_to_tensor(opt.motion_residuals ? motion_residual_crop(data, rng, P)
+                                                                  : data.random_crop(rng, P)));
     torch::Tensor x = torch::cat(crops, 0).contiguous(at::MemoryFormat::ChannelsLast);
     torch::Tensor levels = torch::randint(0, L, {opt.batch}, torch::kLong);
 

@@ -41,6 +41,10 @@ struct TrainOptions {
   // Parameter-name prefixes to train (e.g. "g_s", "log_inverse_gain"); empty: all. The rest
   // stays frozen: fine-tuning a synthesis transform under a fixed analysis and hyperprior.
   std::vector<std::string> train_only;
+  // Train on what block motion misses instead of pictures (issue 21, design (a)): each crop is
+  // clamp(x_t - prediction + 128), the prediction made from the previous video frame with the
+  // encoder's motion search (coding/enc_motion.h, on originals). Video frame pairs only.
+  bool motion_residuals = false;
 };
 
 // A checkpoint or model file that cannot be read or written (the message names it).
