@@ -37,6 +37,22 @@ void write_y4m(const std::string& path, int w, int h, int frames, int seed) {
   }
 }
 
+// Options for a run of a few steps on tiny media (no validation images unless asked).
+train::TrainOptions tiny_run(const std::string& data_dir, const std::string& out_dir) {
+  train::TrainOptions opt;
+  opt.data_dir = data_dir;
+  opt.out_dir = out_dir;
+  opt.minutes = 5;
+  opt.threads = 1;
+  opt.batch = 2;
+  opt.patch = 64;
+  opt.max_steps = 1;
+  opt.val_images = 0;
+  opt.val_crop = 64;
+  opt.quiet = true;
+  return opt;
+}
+
 }  // namespace
 
 TEST_CASE("a few training steps lower the rate-distortion loss", "[model][train]") {
@@ -75,17 +91,9 @@ TEST_CASE("vaec train's loop checkpoints, resumes and exports a loadable model",
   write_y4m(dir.path("media/clip.y4m"), 96, 80, 4, 1);
   write_y4m(dir.path("media/still.y4m"), 128, 64, 1, 9);
 
-  train::TrainOptions opt;
-  opt.data_dir = dir.path("media");
-  opt.out_dir = dir.path("out");
-  opt.minutes = 5;
-  opt.threads = 1;
-  opt.batch = 2;
-  opt.patch = 64;
+  train::TrainOptions opt = tiny_run(dir.path("media"), dir.path("out"));
   opt.max_steps = 2;
   opt.val_images = 1;
-  opt.val_crop = 64;
-  opt.quiet = true;
   CHECK(train::run_training(opt) == 2);
   REQUIRE(test::file_exists(dir.path("out/checkpoint.vckp")));
   REQUIRE(test::file_exists(dir.path("out/train_log.csv")));
@@ -198,15 +206,7 @@ TEST_CASE("video pairs are consecutive frames of a clip; motion-residual trainin
   write_y4m(dir.path("m/still.y4m"), 160, 160, 1, 4);
   train::DatasetOptions o;
   o.min_side = 64;
-  train::TrainOptions opt;
-  opt.data_dir = dir.path("m");
-  opt.out_dir = dir.path("out");
-  opt.threads = 1;
-  opt.batch = 2;
-  opt.patch = 64;
-  opt.max_steps = 1;
-  opt.val_images = 0;
-  opt.quiet = true;
+  train::TrainOptions opt = tiny_run(dir.path("m"), dir.path("out"));
   opt.motion_residuals = true;
   {
     train::Dataset stills = train::Dataset::load(dir.path("m"), o, [](const std::string&) {});
