@@ -37,6 +37,13 @@ void write_y4m(const std::string& path, int w, int h, int frames, int seed) {
   }
 }
 
+// The media under `dir` as the trainer loads them, crops of 64 and more.
+train::Dataset load_media(const std::string& dir) {
+  train::DatasetOptions o;
+  o.min_side = 64;
+  return train::Dataset::load(dir, o, [](const std::string&) {});
+}
+
 // Options for a run of a few steps on tiny media (no validation images unless asked).
 train::TrainOptions tiny_run(const std::string& data_dir, const std::string& out_dir) {
   train::TrainOptions opt;
@@ -189,9 +196,7 @@ TEST_CASE("synthetic-motion pairs are aligned shifted crops of a still", "[model
   test::TempDir dir;
   std::filesystem::create_directories(dir.path("m"));
   write_y4m(dir.path("m/still.y4m"), 160, 160, 1, 4);
-  train::DatasetOptions o;
-  o.min_side = 64;
-  train::Dataset ds = train::Dataset::load(dir.path("m"), o, [](const std::string&) {});
+  train::Dataset ds = load_media(dir.path("m"));
   std::mt19937_64 rng(1);
   for (int i = 0; i < 5; ++i) {
     auto [a, b] = ds.random_pair(rng, 64, 16);
@@ -204,18 +209,16 @@ TEST_CASE("video pairs are consecutive frames of a clip; motion-residual trainin
   test::TempDir dir;
   std::filesystem::create_directories(dir.path("m"));
   write_y4m(dir.path("m/still.y4m"), 160, 160, 1, 4);
-  train::DatasetOptions o;
-  o.min_side = 64;
   train::TrainOptions opt = tiny_run(dir.path("m"), dir.path("out"));
   opt.motion_residuals = true;
   {
-    train::Dataset stills = train::Dataset::load(dir.path("m"), o, [](const std::string&) {});
+    train::Dataset stills = load_media(dir.path("m"));
     std::mt19937_64 rng(1);
     CHECK_THROWS_AS(stills.random_video_pair(rng, 64), train::DataError);
     CHECK_THROWS_AS(train::run_training(opt), train::DataError);
   }
   write_y4m(dir.path("m/clip.y4m"), 96, 80, 4, 1);
-  train::Dataset ds = train::Dataset::load(dir.path("m"), o, [](const std::string&) {});
+  train::Dataset ds = load_media(dir.path("m"));
   std::mt19937_64 rng(2);
   for (int i = 0; i < 8; ++i) {
     auto [a, b] = ds.random_video_pair(rng, 64);
@@ -232,9 +235,7 @@ TEST_CASE("the crops file holds the loader's crops as I420, and a bad size write
   std::filesystem::create_directories(dir.path("m"));
   write_y4m(dir.path("m/still.y4m"), 160, 96, 1, 5);
   write_y4m(dir.path("m/clip.y4m"), 128, 128, 2, 8);
-  train::DatasetOptions o;
-  o.min_side = 64;
-  train::Dataset ds = train::Dataset::load(dir.path("m"), o, [](const std::string&) {});
+  train::Dataset ds = load_media(dir.path("m"));
   const std::string path = dir.path("crops.bin");
   train::write_crops_file(ds, 3, 64, 42, path);
 
