@@ -305,7 +305,7 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
       best = {true, std::move(with_transform), std::move(coded.picture), c, mse, best.scene_cut};
   }
   // The intra VAE coding the residual picture (flags 1) is not tried: with the transform
-  // residual beside it, it changed BD-rate by -0.6 … +0.1 % on our clips and cost 30 % of the
+  // residual beside it, it changed BD-rate by -2.1 … +0.1 % on our clips and cost 30 % of the
   // encoding time (an analysis and a synthesis more; docs/inter-frames.md). Decoders still
   // read it.
   if (best.chosen) last_field_ = field;

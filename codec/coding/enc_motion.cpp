@@ -101,6 +101,15 @@ std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field
   return payload;
 }
 
+Frame motion_residual(const Frame& current, const Frame& prediction) {
+  Frame out;
+  out.allocate(current.width, current.height);
+  for (int p = 0; p < 3; ++p)
+    for (size_t i = 0; i < out.planes[p].size(); ++i)
+      out.planes[p][i] = uint8_t(std::clamp(int(current.planes[p][i]) - int(prediction.planes[p][i]) + 128, 0, 255));
+  return out;
+}
+
 MotionField estimate_motion(const Frame& current, const Frame& reference, const MotionSearchOptions& o,
                             const MotionField* previous) {
   if (!current.same_size(reference)) throw std::invalid_argument("motion search: pictures differ in size");

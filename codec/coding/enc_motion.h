@@ -32,4 +32,8 @@ int vector_bits(MotionVector difference);
 std::vector<uint8_t> encode_motion_payload(int quality, const MotionField& field, MotionResidual kind,
                                            const std::vector<uint8_t>& residual = {});
 
+// The residual picture an intra residual codes (docs/bitstream.md §3.2):
+// clamp(current - prediction + 128, 0, 255). What `vaec train --motion-residuals` trains on.
+Frame motion_residual(const Frame& current, const Frame& prediction);
+
 }  // namespace vaec::coding

@@ -258,13 +258,7 @@ Frame motion_residual_crop(const Dataset& data, std::mt19937_64& rng, int size) 
   const coding::MotionField field = coding::estimate_motion(current, previous, coding::MotionSearchOptions{});
   Frame prediction;
   coding::predict_picture(previous, field, &prediction);
-  Frame out;
-  out.allocate(size, size);
-  for (int p = 0; p < 3; ++p)
-    for (size_t i = 0; i < out.planes[p].size(); ++i)
-      out.planes[p][i] =
-          uint8_t(std::clamp(int(current.planes[p][i]) - int(prediction.planes[p][i]) + 128, 0, 255));
-  return out;
+  return coding::motion_residual(current, prediction);
 }
 
 }  // namespace
