@@ -1,14 +1,34 @@
 #include "api/decoder.h"
 
+#include "api/model_directory.h"
 #include "api/settings.h"
 #include "api/status_map.h"
 
 namespace vaec::api {
 
-Decoder::Decoder(const VaecSettings& s) : threads_(resolved_threads(s.threads)) {
+Decoder::Decoder(const VaecSettings& s) : threads_(resolved_threads(s.threads)), cpu_(s.cpu) {
   validate_common_settings(s);
+  if (is_model_directory(s.model_path)) {
+    model_dir_ = s.model_path;  // the stream header says which model
+    return;
+  }
   model_ = model::load_decoding_model(s.model_path);
   model_.model.set_cpu_level(CpuLevel(s.cpu));
+}
+
+int Decoder::load_stream_model() {
+  const std::vector<ModelEntry> models = list_models(model_dir_);
+  for (const ModelEntry& m : models) {
+    if (m.hash != header_.model_hash) continue;
+    model_ = model::load_decoding_model(m.path);
+    model_.model.set_cpu_level(CpuLevel(cpu_));
+    return VAEC_OK;
+  }
+  std::string have;
+  for (const ModelEntry& m : models) have += (have.empty() ? "" : ", ") + m.path + " is " + hash_hex(m.hash);
+  return fail(VAEC_EMODEL, "the stream was made with model " + hash_hex(header_.model_hash) +
+                               ", which is none of the models in " + model_dir_ + " (" +
+                               (have.empty() ? "it has none" : have) + "): name its file with --model");
 }
 
 int Decoder::fail(int status, std::string detail) {
@@ -24,6 +44,10 @@ int Decoder::take_header(const uint8_t* data, size_t size) {
   if (record_size != size) return fail(VAEC_EINVALIDDATA, "stream header: record size does not match the packet");
   st = bitstream::parse_header(data, size, &header_);
   if (!st.ok()) return fail(to_vaec_status(st), std::string("stream header: ") + st.message());
+  if (!model_dir_.empty()) {
+    const int status = load_stream_model();
+    if (status != VAEC_OK) return status;
+  }
   if (header_.model_hash != model_.hash)
     return fail(VAEC_EMODEL, "the stream was made with model " + hash_hex(header_.model_hash) + " but " +
                                  model_.path + " is model " + hash_hex(model_.hash));

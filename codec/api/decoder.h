@@ -22,7 +22,8 @@ struct DecodedFrame {
 
 class Decoder {
  public:
-  // Loads the model now, so a missing or damaged model is refused at open.
+  // Loads the model now, so a missing or damaged model is refused at open; with a directory of
+  // models (api/model_directory.h), at the stream header: the one the stream names.
   explicit Decoder(const VaecSettings& settings);
 
   // The first packet must be the stream header record, then one packet record per call.
@@ -43,9 +44,12 @@ class Decoder {
   int fail(int status, std::string detail);
   int lose_frame(int status, std::string detail);
   int take_header(const uint8_t* data, size_t size);
+  int load_stream_model();  // from model_dir_, by header_'s model hash
   static constexpr size_t kMaxQueued = 4;
   model::LoadedDecodingModel model_;
   int threads_ = 0;
+  int cpu_ = 0;            // a VaecCpu
+  std::string model_dir_;  // non-empty: the model is picked at the stream header
   bitstream::StreamHeader header_;
   std::unique_ptr<coding::FrameDecoder> frames_;  // from the stream header on
   bool flushing_ = false;

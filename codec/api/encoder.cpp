@@ -5,8 +5,10 @@
 
 #include <ATen/Parallel.h>
 
+#include "api/model_directory.h"
 #include "api/settings.h"
 #include "bitstream/container.h"
+#include "coding/enc_preset.h"
 #include "coding/motion_payload.h"
 #include "common/limits.h"
 
@@ -37,7 +39,8 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   require(s.frame_count >= 0, "settings: frame_count must be >= 0");
   require(s.bitrate_kbps >= 0 && uint32_t(s.bitrate_kbps) <= kMaxBitrateKbps, "settings: bitrate_kbps must be 0..1000000");
   settings_.model_path = nullptr;  // not owned: never used after open
-  model_ = model::load_model(s.model_path);
+  // A directory of models: the preset's.
+  model_ = model::load_model(is_model_directory(s.model_path) ? preset_model(s.model_path, s.preset) : s.model_path);
   model_.model.set_cpu_level(CpuLevel(s.cpu));
 
   bitstream::StreamHeader h;
@@ -50,6 +53,7 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   h.quality = uint8_t(s.quality);
   h.encoder_version = (VAEC_API_VERSION_MAJOR << 16) | (VAEC_API_VERSION_MINOR << 8);
   h.model_hash = model_.hash;
+  h.preset = uint8_t(s.preset == VAEC_PRESET_DEFAULT ? VAEC_PRESET_MEDIUM : s.preset);
   OutputPacket header;
   Status st = bitstream::serialize_header(h, &header.record);
   if (!st.ok()) throw std::invalid_argument(std::string("settings: ") + st.message());
@@ -59,6 +63,7 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   options.gop = s.gop;
   options.bitrate_kbps = s.bitrate_kbps;
   options.fps = double(s.fps_num) / s.fps_den;
+  coding::apply_preset(coding::Preset(h.preset), &options);
   frames_ = std::make_unique<coding::FrameEncoder>(model_.model, options);
   // The header and the closing index record and footer count against a bitrate budget too.
   frames_->add_stream_overhead(int64_t(header.record.size() + bitstream::kPacketHeaderSize + bitstream::kFooterSize));

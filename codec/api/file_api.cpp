@@ -93,6 +93,7 @@ int vaec_file_reader_info(const VaecFileReader* r, VaecStreamInfo* info) {
   info->quality = h.quality;
   info->encoder_version = h.encoder_version;
   std::memcpy(info->model_hash, h.model_hash.data(), sizeof info->model_hash);
+  info->preset = h.preset;
   return VAEC_OK;
 }
 

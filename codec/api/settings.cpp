@@ -16,6 +16,7 @@ void validate_common_settings(const VaecSettings& s) {
   require(s.model_path && *s.model_path, "settings: model_path is required");
   require(s.threads >= 0 && s.threads <= 256, "settings: threads must be 0..256");
   require(s.cpu >= VAEC_CPU_AUTO && s.cpu <= VAEC_CPU_AVX512, "settings: cpu must be a VaecCpu (0..3)");
+  require(s.preset >= VAEC_PRESET_DEFAULT && s.preset <= VAEC_PRESET_VERYSLOW, "settings: preset must be a VaecPreset (0..4)");
   for (uint32_t r : s.reserved) require(r == 0, "settings: reserved fields must be zero (use vaec_default_settings)");
 }
 

@@ -24,6 +24,17 @@ void vaec_default_settings(VaecSettings* s) {
   s->fps_den = 1;
 }
 
+const char* vaec_preset_name(int preset) {
+  switch (preset) {
+    case VAEC_PRESET_FAST: return "fast";
+    case VAEC_PRESET_DEFAULT:
+    case VAEC_PRESET_MEDIUM: return "medium";
+    case VAEC_PRESET_SLOW: return "slow";
+    case VAEC_PRESET_VERYSLOW: return "veryslow";
+    default: return nullptr;
+  }
+}
+
 int vaec_decoder_open(VaecContext** ctx, const VaecSettings* settings) {
   return open_context(ctx, settings, [](VaecContext& c, const VaecSettings& s) {
     c.decoder = std::make_unique<vaec::api::Decoder>(s);

@@ -24,7 +24,7 @@ bool StreamHeader::operator==(const StreamHeader& o) const {
          width == o.width && height == o.height && pixel_format == o.pixel_format &&
          fps_num == o.fps_num && fps_den == o.fps_den && gop == o.gop &&
          frame_count == o.frame_count && quality == o.quality &&
-         encoder_version == o.encoder_version && model_hash == o.model_hash;
+         encoder_version == o.encoder_version && model_hash == o.model_hash && preset == o.preset;
 }
 
 Status validate_header(const StreamHeader& h) {
@@ -67,7 +67,8 @@ Status serialize_header(const StreamHeader& h, std::vector<uint8_t>* out) {
   store_le32(&b[40], h.frame_count);
   store_le32(&b[44], h.encoder_version);
   std::memcpy(&b[48], h.model_hash.data(), 16);
-  store_le64(&b[64], XXH3_64bits(b.data(), 64));
+  b[64] = h.preset;  // 65..71 reserved, zero
+  store_le64(&b[kHeaderSize - 8], XXH3_64bits(b.data(), kHeaderSize - 8));
   *out = std::move(b);
   return OkStatus();
 }
@@ -78,7 +79,7 @@ Status header_record_size(const uint8_t* first16, size_t* size) {
   if (major < kOldestReadableMajor || major > kVersionMajor)
     return Status(StatusCode::kUnsupported, "header: unsupported major version");
   const uint32_t s = load_le32(first16 + 12);
-  if (s < kHeaderSize || s > kMaxHeaderSize) return corrupt("header: bad header size");
+  if (s < kMinHeaderSize || s > kMaxHeaderSize) return corrupt("header: bad header size");
   *size = s;
   return OkStatus();
 }
@@ -105,8 +106,9 @@ Status parse_header(const uint8_t* data, size_t size, StreamHeader* out) {
   h.frame_count = load_le32(data + 40);
   h.encoder_version = load_le32(data + 44);
   std::memcpy(h.model_hash.data(), data + 48, 16);
-  // Bytes between 64 and size - 8 belong to newer minor versions: covered by the checksum,
-  // ignored here.
+  // 4.1's preset (any value: a newer encoder may know more presets); the bytes after it up to
+  // size - 8 belong to newer minor versions: covered by the checksum, ignored here.
+  if (size >= kHeaderSize && (h.version_major > 4 || h.version_minor >= 1)) h.preset = data[64];
   VAEC_RETURN_IF_ERROR(validate_header(h));
   *out = h;
   return OkStatus();

@@ -29,12 +29,14 @@ constexpr uint16_t kMotionMajor = 3;
 // The first major version whose motion P-frames may carry a transform residual
 // (coding/transform_residual.h) and code their vectors in one rANS lane.
 constexpr uint16_t kTransformResidualMajor = 4;
-constexpr uint16_t kVersionMinor = 0;
+// 4.1 appended the encoder's preset to the stream header (docs/bitstream.md §2).
+constexpr uint16_t kVersionMinor = 1;
 
 constexpr uint8_t kMagic[8] = {0x89, 'V', 'A', 'E', 0x0D, 0x0A, 0x1A, 0x0A};
 constexpr uint8_t kFooterMagic[8] = {'V', 'A', 'E', 'I', 'N', 'D', 'E', 'X'};
 
-constexpr size_t kHeaderSize = 72;         // header record size written by this version (2.x, 1.x)
+constexpr size_t kHeaderSize = 80;         // header record size written by this version (4.1)
+constexpr size_t kMinHeaderSize = 72;      // of 1.0 to 4.0: smaller header_size fields are rejected
 constexpr size_t kMaxHeaderSize = 4096;    // larger header_size fields are rejected
 constexpr size_t kPacketHeaderSize = 24;
 constexpr size_t kFooterSize = 16;
@@ -65,6 +67,7 @@ struct StreamHeader {
   uint8_t quality = 50;        // encoder setting, 1..100
   uint32_t encoder_version = 0;  // (major << 16) | (minor << 8) | patch of the writer
   ModelHash model_hash{};
+  uint8_t preset = 0;          // the encoder's VaecPreset (vaec.h); 0 = not recorded (before 4.1)
 
   bool operator==(const StreamHeader& o) const;
 };

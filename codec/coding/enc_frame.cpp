@@ -56,14 +56,6 @@ Frame block_means(const Frame& f) {
   return out;
 }
 
-// The model's lambda at a continuous gain level (log-linear between levels, as the gains are).
-double lambda_at(const std::vector<double>& lambdas, double level) {
-  if (lambdas.size() < 2) return lambdas.empty() ? 0.01 : lambdas[0];
-  const int lo = std::clamp(int(std::floor(level)), 0, int(lambdas.size()) - 2);
-  const double t = level - lo;
-  return std::exp(std::log(lambdas[size_t(lo)]) + t * (std::log(lambdas[size_t(lo) + 1]) - std::log(lambdas[size_t(lo)])));
-}
-
 }  // namespace
 
 SampleLambdas FrameEncoder::sample_lambdas(double lambda) const {
@@ -105,7 +97,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
     const model::AnalysedFrame analysed =
         model::with_gain(model_, ungained, coding_point(gop_quality_).model_quality);
     if (intra_due) {
-      payload = encode_intra_payload(model_, analysed, &next);
+      payload = encode_intra(analysed, &next);
     } else {
       payload = encode_inter_payload(analysed, reference_, &residual);
       out.type = FrameType::kInter;
@@ -147,7 +139,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
       // card won on cost and its GOP stayed 1.8 dB lower, docs/inter-frames.md).
       if (double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
         Reference intra_next;
-        std::vector<uint8_t> intra = encode_intra_payload(model_, analysed, &intra_next);
+        std::vector<uint8_t> intra = encode_intra(analysed, &intra_next);
         const size_t intra_bytes = intra.size();
         const int q = gop_point.model_quality;
         const double frames_served = std::max(1, options_.gop - frames_since_intra_);
@@ -216,6 +208,27 @@ CodedFrame FrameEncoder::encode(Frame input) {
   return out;
 }
 
+std::vector<uint8_t> FrameEncoder::encode_intra(const model::AnalysedFrame& analysed, Reference* next) {
+  std::vector<uint8_t> payload = encode_intra_payload(model_, analysed, next);
+  if (options_.latent_optimization.iterations <= 0) return payload;
+  const double lambda = model_.lambda(analysed.quality);
+  const model::AnalysedFrame optimised =
+      optimise_latents(model_, input_, analysed, lambda, options_.latent_optimization);
+  Reference optimised_next;
+  std::vector<uint8_t> candidate = encode_intra_payload(model_, optimised, &optimised_next);
+  // Judged on what a decoder gets (real bytes, the integer synthesis' picture), not on the
+  // optimization's own estimate: `slow` never codes a picture at a higher cost than `medium`.
+  auto cost = [&](const std::vector<uint8_t>& bytes, const Reference& ref) {
+    const Frame picture = model::synthesise_q10(model_, ref.y_hat_q10, input_.width, input_.height, ref.quality);
+    return rd_cost(analysed.quality, bytes.size(), weighted_mse(input_, picture));
+  };
+  if (cost(candidate, optimised_next) < cost(payload, *next)) {
+    payload = std::move(candidate);
+    *next = std::move(optimised_next);
+  }
+  return payload;
+}
+
 void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
                                              Reference* next) {
   rate_control_->start_gop(frames_);
@@ -236,6 +249,17 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
         return rate_control_->intra_budget(frames_, q) - 8.0 * bitstream::kPacketHeaderSize;
       },
       payload);
+  if (options_.latent_optimization.iterations > 0) {
+    // The quality is picked on the analysis' latents (optimising every candidate would cost
+    // the bisection's ~7 optimizations); the chosen I-frame is then coded optimised.
+    const CodingPoint point = coding_point(gop_quality_);
+    Reference ref;
+    *payload = encode_intra(model::with_gain(model_, ungained, point.model_quality), &ref);
+    if (point.refined()) {
+      Frame picture = model::synthesise_q10(model_, ref.y_hat_q10, input_.width, input_.height, ref.quality);
+      append_refinement(input_, point.refinement_step_q4, false, &ref, &picture, payload);
+    }
+  }
   RefinementBytes refinement;
   Status st = decode_intra_payload(model_.decoding(), payload->data(), payload->size(), input_.width,
                                    input_.height, at::get_num_threads(), next, &refinement);
@@ -251,17 +275,19 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
 
 double FrameEncoder::rd_cost(int model_quality, size_t bytes, double mse, double distortion_weight) const {
   // J = bits + lambda * 255^2 * MSE * pixels: the training loss times the pixel count.
-  const double lambda = lambda_at(model_.config().lambdas, model_.level(model_quality));
+  const double lambda = model_.lambda(model_quality);
   return 8.0 * double(bytes) + distortion_weight * lambda * mse * double(input_.width) * input_.height;
 }
 
 FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std::vector<uint8_t>& latent_payload,
                                                     const Frame& latent_picture) {
-  const double lambda = lambda_at(model_.config().lambdas, model_.level(model_quality));
+  const double lambda = model_.lambda(model_quality);
   MotionSearchOptions search;
   // SAD per bit: the square root of SSE per bit (1/lambda), times 2, the best of 0.5-8 on the
   // training clips Megamind and motion.mov (docs/inter-frames.md).
   search.lambda = 2.0 / std::sqrt(lambda);
+  search.range = options_.motion_search_range;
+  search.subpixel = options_.motion_subpixel;
   const MotionField field =
       estimate_motion(input_, last_output_, search, last_field_.vectors.empty() ? nullptr : &last_field_);
   Frame prediction;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "coding/enc_latent_optimization.h"
 #include "coding/enc_rate_control.h"
 #include "coding/enc_transform_residual.h"
 #include "coding/frame_type.h"
@@ -27,6 +28,10 @@ struct EncoderOptions {
   // frame's rate-distortion slope (above quality 50, less than a latent P-frame with its
   // refinement).
   bool motion = true;
+  int motion_search_range = 64;  // luma pixels each way (MotionSearchOptions::range)
+  bool motion_subpixel = true;   // quarter-pixel vectors (MotionSearchOptions::subpixel)
+  // I-frames' latents optimised for their picture (the `slow` preset): off with 0 iterations.
+  LatentOptimizationOptions latent_optimization;
 };
 
 struct CodedFrame {
@@ -62,6 +67,9 @@ class FrameEncoder {
   // (≈ 1.1 dB): uncapped, skipped frames drifted on static cameras; chosen among 1.15, 1.3 and
   // no cap on training clips (docs/inter-frames.md).
   static constexpr double kMotionMaxMseRatio = 1.3;
+  // An I-frame payload of `analysed` (the current input's); with latent optimization, the
+  // optimised latents where they cost less (real bytes and picture) than the analysis' own.
+  std::vector<uint8_t> encode_intra(const model::AnalysedFrame& analysed, Reference* next);
   // Bitrate mode, at each I-frame: picks the GOP's quality (bisection) and codes the I-frame.
   void start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
                                  Reference* next);

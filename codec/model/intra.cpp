@@ -46,10 +46,15 @@ IntraLatents analyse(IntraModel& m, const AnalysedFrame& a) {
   IntraLatents out;
   out.y_shape = a.shape;
   out.z_shape = {int(m.config().Nz), a.shape.height / 4, a.shape.width / 4};
-  torch::Tensor y = torch::from_blob(const_cast<float*>(a.y.data()),
-                                     {1, a.shape.channels, a.shape.height, a.shape.width}, torch::kFloat);
-  torch::Tensor z = torch::round(m.net()->hyper_analysis(y)).to(torch::kInt).contiguous();
-  out.z.assign(z.data_ptr<int32_t>(), z.data_ptr<int32_t>() + z.numel());
+  if (!a.z.empty()) {
+    if (a.z.size() != out.z_shape.size()) throw std::invalid_argument("analyse: z does not match the frame size");
+    out.z = a.z;
+  } else {
+    torch::Tensor y = torch::from_blob(const_cast<float*>(a.y.data()),
+                                       {1, a.shape.channels, a.shape.height, a.shape.width}, torch::kFloat);
+    torch::Tensor z = torch::round(m.net()->hyper_analysis(y)).to(torch::kInt).contiguous();
+    out.z.assign(z.data_ptr<int32_t>(), z.data_ptr<int32_t>() + z.numel());
+  }
   out.params = hyper_params(m, out.z, out.z_shape, at::get_num_threads());
   out.scale_index = scale_indices(out.params);
   out.y.resize(out.y_shape.size());

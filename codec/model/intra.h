@@ -44,6 +44,9 @@ struct AnalysedFrame {
   LatentShape shape;
   int quality = 0;
   std::vector<float> y;
+  // The hyper-latent symbols to code ([Nz][H/4][W/4]); empty: round(h_a(y)). Latent
+  // optimization (coding/enc_latent_optimization.h) chooses them with y.
+  std::vector<int32_t> z;
 };
 AnalysedFrame analyse_transform(IntraModel& m, const Frame& frame, int quality);
 

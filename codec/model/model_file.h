@@ -44,6 +44,8 @@ class IntraModel {
   int64_t levels() const { return config().levels(); }
   // The continuous gain level this model uses for --quality q.
   double level(int quality) const { return quality_to_level(quality, levels(), info().quality_level_min); }
+  // The rate-distortion lambda of --quality q (loss = bpp + lambda * 255^2 * MSE_YUV).
+  double lambda(int quality) const { return lambda_at_level(config().lambdas, level(quality)); }
 
   // The float g_s on y_hat (gain applied), the reference the integer synthesis approximates:
   // oneDNN's blocked-layout path (onednn_synthesis.h) when it can run this network, else

@@ -22,6 +22,13 @@ double quality_to_level(int quality, int64_t levels, double min_level) {
   return min_level + double(q - 1) / 99.0 * (double(levels - 1) - min_level);
 }
 
+double lambda_at_level(const std::vector<double>& lambdas, double level) {
+  if (lambdas.size() < 2) return lambdas.empty() ? 0.01 : lambdas[0];
+  const int lo = std::clamp(int(std::floor(level)), 0, int(lambdas.size()) - 2);
+  const double t = level - lo;
+  return std::exp(std::log(lambdas[size_t(lo)]) + t * (std::log(lambdas[size_t(lo) + 1]) - std::log(lambdas[size_t(lo)])));
+}
+
 std::string config_to_json(const VaeConfig& c) {
   nlohmann::json j = {{"N", c.N}, {"M", c.M}, {"Nz", c.Nz}, {"lambdas", c.lambdas}};
   if (c.Ns > 0 && c.Ns != c.N) j["Ns"] = c.Ns;  // absent from files made before it existed

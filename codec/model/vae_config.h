@@ -32,6 +32,9 @@ constexpr double kScaleBound = 0.11;
 // min_level extrapolates the gains of levels 0 and 1 to rates below the lowest trained lambda
 // (the model file sets it, docs/training.md §1); it is clamped to kLowestLevel.
 double quality_to_level(int quality, int64_t levels, double min_level = 0);
+// The rate-distortion lambda at a continuous gain level: log-linear between trained levels (as
+// the gains are), extrapolated from the lowest two below level 0.
+double lambda_at_level(const std::vector<double>& lambdas, double level);
 constexpr double kLowestLevel = -3;
 
 // The network configuration as JSON text, as model files and training checkpoints store it

@@ -37,6 +37,35 @@ TEST_CASE("stream header round-trips every field", "[container]") {
   CHECK(back == h);
 }
 
+TEST_CASE("the 4.1 header records the preset; a 4.0 header (72 bytes, none) still reads", "[container]") {
+  StreamHeader h = test::small_header();
+  h.preset = 3;
+  std::vector<uint8_t> rec;
+  REQUIRE(serialize_header(h, &rec).ok());
+  CHECK(rec.size() == 80);
+  CHECK(rec[64] == 3);
+  StreamHeader back;
+  REQUIRE(parse_header(rec.data(), rec.size(), &back).ok());
+  CHECK(int(back.preset) == 3);
+  CHECK(back.version_minor == 1);
+
+  // What a 4.0 writer made: no preset, checksum at 64.
+  std::vector<uint8_t> old(rec.begin(), rec.begin() + 72);
+  store_le16(old.data() + 10, 0);
+  store_le32(old.data() + 12, 72);
+  reseal(&old);
+  size_t size = 0;
+  REQUIRE(header_record_size(old.data(), &size).ok());
+  CHECK(size == 72);
+  REQUIRE(parse_header(old.data(), old.size(), &back).ok());
+  CHECK(int(back.preset) == 0);
+  CHECK(back.width == h.width);
+
+  // A header size under 72 is no header.
+  store_le32(old.data() + 12, 64);
+  CHECK_FALSE(header_record_size(old.data(), &size).ok());
+}
+
 TEST_CASE("stream header fields are checked against the limits", "[container]") {
   const StreamHeader good = test::small_header();
   std::vector<StreamHeader> bad(12, good);

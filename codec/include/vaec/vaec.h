@@ -77,7 +77,7 @@ extern "C" {
 #endif
 
 #define VAEC_API_VERSION_MAJOR 0
-#define VAEC_API_VERSION_MINOR 1
+#define VAEC_API_VERSION_MINOR 2
 
 /* Status codes: VAEC_OK or negative. Values are stable. */
 typedef enum VaecStatus {
@@ -118,8 +118,26 @@ typedef enum VaecCpu {
   VAEC_CPU_AVX512 = 3    /* up to AVX-512 (F, BW, DQ, VL, VNNI) */
 } VaecCpu;
 
+/* Encoder presets (VaecSettings.preset), as x264's: how much encoding time buys compression.
+   The model is the caller's choice (model_path); the `vaec` tool and the FFmpeg plugin pick
+   the bundled model of each preset (README.md "Presets"). Every preset's stream decodes with
+   any decoder of the same bitstream version. */
+typedef enum VaecPreset {
+  VAEC_PRESET_DEFAULT = 0,  /* medium */
+  VAEC_PRESET_FAST = 1,     /* the cheapest search */
+  VAEC_PRESET_MEDIUM = 2,
+  VAEC_PRESET_SLOW = 3,     /* medium + every I-frame's latents optimised for its picture */
+  VAEC_PRESET_VERYSLOW = 4  /* slow with a longer optimization */
+} VaecPreset;
+
+/* "fast", "medium", "slow", "veryslow" (VAEC_PRESET_DEFAULT: "medium"); NULL for others. */
+VAEC_API const char *vaec_preset_name(int preset);
+
 typedef struct VaecSettings {
-  const char *model_path; /* model file; the decoder checks it against the stream's hash */
+  const char *model_path; /* model file; the decoder checks it against the stream's hash. Or a
+                             directory of models (*.vaem, the bundled set): the encoder takes
+                             its preset's model there (README.md "Presets"), the decoder the
+                             one whose hash the stream names */
   int quality;            /* 1 (smallest) .. 100 (best); default 50 */
   int gop;                /* I-frame interval in frames, >= 1 (1 = all intra); default 32 */
   int threads;            /* worker threads, >= 0 (0 = automatic); never changes output */
@@ -130,7 +148,8 @@ typedef struct VaecSettings {
                              bitrate lands near this target (quality is then the start point) */
   int cpu;                /* a VaecCpu: caps the instruction set of the integer synthesis;
                              never changes output (a test and benchmarking switch) */
-  uint32_t reserved[14];  /* must be zero (vaec_default_settings does it) */
+  int preset;             /* encoder: a VaecPreset; default VAEC_PRESET_DEFAULT (medium) */
+  uint32_t reserved[13];  /* must be zero (vaec_default_settings does it) */
 } VaecSettings;
 
 typedef struct VaecPicture {

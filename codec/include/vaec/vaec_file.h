@@ -54,7 +54,8 @@ typedef struct VaecStreamInfo {
   int quality;                      /* the encoder's --quality */
   uint32_t encoder_version;         /* (major << 16) | (minor << 8) | patch */
   uint8_t model_hash[16];           /* the model the stream needs (XXH3-128 of its file) */
-  uint32_t reserved[8];
+  int preset;                       /* the encoder's VaecPreset; 0: not recorded (before 4.1) */
+  uint32_t reserved[7];
 } VaecStreamInfo;
 
 typedef struct VaecFileReader VaecFileReader;
