@@ -206,6 +206,28 @@ TEST_CASE("decode reads from stdin, and info totals equal the file size", "[cli]
   CHECK(vaec_cli("info " + vae).output.find("model ") != std::string::npos);
 }
 
+TEST_CASE("presets pick the bundled model; info names model and preset; decode finds the model", "[cli][codec]") {
+  test::TempDir tmp;
+  for (const char* preset : {"fast", "medium"}) {
+    DYNAMIC_SECTION(preset) {
+      const std::string vae = tmp.path(std::string(preset) + ".vae");
+      REQUIRE(vaec_cli(fmt_args("encode", test::sample_path(), vae, 40, 2) + " --preset " + preset).exit_code == 0);
+      auto info = nlohmann::json::parse(vaec_cli("info --json " + vae).output);
+      CHECK(info["preset"] == preset);
+      const std::string model = info["model_file"].get<std::string>();
+      CHECK(model.substr(model.rfind('/') + 1) == (std::string(preset) == "fast" ? "vaec.vaem" : "vaec-wide.vaem"));
+      auto text = vaec_cli("info --no-frames " + vae).output;
+      CHECK(text.find("preset " + std::string(preset)) != std::string::npos);
+      // No --model: the decoder takes the bundled model the stream names.
+      CHECK(vaec_cli("decode " + vae + " -o " + tmp.path(std::string(preset) + ".y4m")).exit_code == 0);
+    }
+  }
+  auto bad = vaec_cli("encode " + test::sample_path() + " -o " + tmp.path("x.vae") + " --preset ultrafast");
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.output.find("'ultrafast' is not a preset") != std::string::npos);
+  CHECK_FALSE(test::file_exists(tmp.path("x.vae")));
+}
+
 TEST_CASE("encoding into a pipe gives the same stream as into a file", "[cli][codec]") {
   test::TempDir tmp;
   REQUIRE(vaec_cli(fmt_args("encode", test::sample_path(), tmp.path("f.vae"), 30, 1)).exit_code == 0);

@@ -7,6 +7,7 @@
 
 #include "compare/bd_rate.h"
 #include "compare/peer_codecs.h"
+#include "compare/rd_plot.h"
 #include "support/test_support.h"
 
 using namespace vaec;
@@ -83,4 +84,25 @@ TEST_CASE("matched CRFs span the other curve's PSNR range, each encode once", "[
   auto clamped = compare::matched_crfs(x264, 10.0, 60.0, 4, psnr);
   CHECK(clamped.front() == 0);
   CHECK(clamped.back() == 51);
+}
+
+TEST_CASE("the plot draws every point, with its own axes when asked", "[compare]") {
+  const std::vector<compare::RdCurve> curves = {{"a", {{100, 30}, {200, 32}, {400, 34}}}, {"b", {{0, -1}, {50, -9.5}}}};
+  const std::string rd = compare::rd_plot_svg({curves[0]}, "RD");
+  CHECK(rd.find("bitrate (kbit/s, log scale)") != std::string::npos);
+  auto count = [](const std::string& s, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+    return n;
+  };
+  CHECK(count(rd, "<circle") == 3);
+  compare::PlotAxes axes;
+  axes.x_label = "seconds per frame";
+  axes.y_label = "BD-rate (%)";
+  axes.log_x = false;
+  const std::string linear = compare::rd_plot_svg(curves, "gain", axes);
+  CHECK(count(linear, "<circle") == 5);  // x = 0 is drawn on a linear axis
+  CHECK(linear.find("seconds per frame") != std::string::npos);
+  CHECK(linear.find("BD-rate (%)") != std::string::npos);
+  CHECK(linear.find("nan") == std::string::npos);
 }

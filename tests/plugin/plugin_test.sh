@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the FFmpeg plugin, run by ctest (tests/plugin/CMakeLists.txt) with the built binaries:
 #   plugin_test.sh CASE
-# Environment: FFMPEG, FFPROBE (the patched build), VAEC (the CLI), SAMPLE (a video), MODEL,
+# Environment: FFMPEG, FFPROBE (the patched build), VAEC (the CLI), SAMPLE (a video), MODEL (a
+# model file or the bundled models' directory),
 # WORK (a scratch folder shared by the cases; `setup` fills it), FRAMES, QUALITY.
 # Each case prints what it checked and exits non-zero with a reason when something is wrong.
 set -euo pipefail
@@ -22,7 +23,7 @@ done
 count_frames() {
   "$FFPROBE" -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"
 }
-# The stream header record: the first 72 bytes of a .vae (header_size at offset 12).
+# The stream header record's size (header_size at offset 12: 80 bytes since 4.1).
 vae_header_size() { od -An -tu4 -j12 -N4 "$1" | tr -d ' '; }
 
 case_setup() {
@@ -111,6 +112,26 @@ case_bitrate_matches_cli() {
   cmp -s "$WORK/800k-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli-800k.vae" | head -c "$size") ||
     fail "-b:v 800k packets differ from vaec encode --bitrate 800"
   ok "-b:v 800k: $size bytes of packets identical to vaec encode --bitrate 800"
+}
+
+# -preset maps to the CLI's --preset: the same packets, the preset in the header, the preset's model.
+case_preset_matches_cli() {
+  need_setup
+  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-fast.vae" --preset fast --quality "$QUALITY" --frames "$FRAMES"
+  ff -i "$WORK/source.y4m" -c:v libvaec -preset fast -quality "$QUALITY" "$WORK/plugin-fast.mkv"
+  ff -i "$WORK/plugin-fast.mkv" -map 0:v -c copy -f data "$WORK/fast-packets.bin"
+  local hsize size preset
+  hsize=$(vae_header_size "$WORK/cli-fast.vae")
+  size=$(stat -c %s "$WORK/fast-packets.bin")
+  ((size > 0)) || fail "no packets"
+  cmp -s "$WORK/fast-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli-fast.vae" | head -c "$size") ||
+    fail "-preset fast packets differ from vaec encode --preset fast"
+  preset=$(od -An -tu1 -j64 -N1 "$WORK/cli-fast.vae" | tr -d ' ')
+  [ "$preset" = "1" ] || fail "the header records preset '$preset', want 1 (fast)"
+  "$VAEC" info "$WORK/cli-fast.vae" --no-frames | grep -q "preset fast" || fail "vaec info does not name the preset"
+  # The plugin decodes it with the model the stream names (the fast one).
+  [ "$(count_frames "$WORK/plugin-fast.mkv")" = "$FRAMES" ] || fail "-preset fast: wrong frame count"
+  ok "-preset fast: $size bytes of packets identical to vaec encode --preset fast; header preset 1"
 }
 
 case_filter_metadata() {

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/model_option.h"
+#include "cli/preset_option.h"
 #include "common/limits.h"
 #include "io/ffmpeg_error.h"
 #include "io/video_reader.h"
@@ -31,6 +32,7 @@ struct BenchOptions {
   int frames = 8;
   int quality = 50;
   int gop = 32;
+  int preset = VAEC_PRESET_MEDIUM;
   std::string input;  // default: the bundled sample
   std::string model;
   std::string single_case;  // internal: "WxH:T"
@@ -96,6 +98,7 @@ CaseResult run_case(const BenchOptions& o, int width, int height, int threads) {
   s.model_path = model.c_str();
   s.quality = o.quality;
   s.gop = o.gop;
+  s.preset = o.preset;
   s.threads = threads;
   s.width = width;
   s.height = height;
@@ -141,7 +144,7 @@ CaseResult run_case_in_child(const BenchOptions& o, int width, int height, int t
   std::vector<std::string> args = {"/proc/self/exe", "--quiet", "bench", "--case",
                                    fmt::format("{}x{}:{}", width, height, threads), "--frames",
                                    std::to_string(o.frames), "--quality", std::to_string(o.quality),
-                                   "--gop", std::to_string(o.gop)};
+                                   "--gop", std::to_string(o.gop), "--preset", vaec_preset_name(o.preset)};
   if (!o.input.empty()) args.insert(args.end(), {"--input", o.input});
   if (session_cpu() != VAEC_CPU_AUTO) {
     static const char* const kNames[] = {"auto", "generic", "avx2", "avx512"};
@@ -190,6 +193,7 @@ void bench(const BenchOptions& o) {
     return;
   }
   std::vector<CaseResult> results;
+  if (!o.json) std::printf("preset %s, quality %d, GOP %d\n", vaec_preset_name(o.preset), o.quality, o.gop);
   if (!o.json)
     std::printf("%-10s %7s %6s %11s %11s %8s %12s\n", "size", "threads", "frames", "encode_fps", "decode_fps", "bpp",
                 "peak_rss_mb");
@@ -210,7 +214,7 @@ void bench(const BenchOptions& o) {
   if (o.json) {
     nlohmann::json j = nlohmann::json::array();
     for (const auto& r : results)
-      j.push_back({{"width", r.width}, {"height", r.height}, {"threads", r.threads}, {"frames", r.frames},
+      j.push_back({{"preset", vaec_preset_name(o.preset)}, {"width", r.width}, {"height", r.height}, {"threads", r.threads}, {"frames", r.frames},
                    {"encode_fps", r.encode_fps}, {"decode_fps", r.decode_fps}, {"bpp", r.bpp},
                    {"peak_rss_mb", r.peak_rss_kb / 1024.0}});
     std::printf("%s\n", j.dump(2).c_str());
@@ -235,6 +239,7 @@ void register_bench(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--gop", o->gop, "Intra period (1: all I-frames; else P-frames between them)")
       ->check(CLI::Range(1, 65535))->capture_default_str();
   sub->add_option("--input", o->input, "Video whose frames are resized for the benchmark");
+  add_preset_option(*sub, o->preset);
   add_model_option(*sub, o->model);
   sub->add_flag("--json", o->json, "JSON output");
   sub->add_option("--case", o->single_case, "Internal: run one WxH:THREADS case and print raw figures")

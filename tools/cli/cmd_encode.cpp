@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/input_options.h"
 #include "cli/model_option.h"
+#include "cli/preset_option.h"
 #include "cli/progress.h"
 #include "cli/vae_files.h"
 #include "io/ffmpeg_error.h"
@@ -20,6 +21,7 @@ struct EncodeOptions {
   int quality = 50;
   int gop = 32;
   int bitrate_kbps = 0;
+  int preset = VAEC_PRESET_MEDIUM;
   int64_t max_frames = -1;
   RawInputOptions raw;
 };
@@ -32,6 +34,7 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   const std::string model = resolve_model_path(o.model);
   VaecSettings s = encoder_settings(model, o.quality, o.gop, global.threads, info.width, info.height, info.frame_rate);
   s.bitrate_kbps = o.bitrate_kbps;
+  s.preset = o.preset;
   s.frame_count = 0;  // the index at the end records it; containers' counts are not always exact
 
   VaeOutput output(o.output);
@@ -64,13 +67,14 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
     double seconds = double(frames) * info.frame_rate.den / double(info.frame_rate.num);
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr, "%s", fmt::format("vaec: {} frames {}x{} ({} I, {} P), {} bytes, {:.1f} kbit/s, {:.4f} bpp, "
-                                           "{}, {:.2f} fps\n",
+                                           "{}, preset {}, {:.2f} fps\n",
                                            frames, info.width, info.height, intra_frames, frames - intra_frames,
                                            file_bytes,
                                            file_bytes * 8.0 / seconds / 1000.0,
                                            file_bytes * 8.0 / (double(frames) * info.width * info.height),
                                            o.bitrate_kbps ? fmt::format("target {} kbit/s", o.bitrate_kbps)
                                                           : fmt::format("quality {}", o.quality),
+                                           vaec_preset_name(o.preset),
                                            frames / std::max(elapsed, 1e-9)).c_str());
   }
 }
@@ -79,7 +83,7 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
 
 void register_encode(CLI::App& app, GlobalOptions& global) {
   auto* sub = app.add_subcommand("encode", "Compress a video file into a .vae bitstream");
-  sub->footer("Example: vaec encode input.mp4 -o out.vae --quality 60");
+  sub->footer("Example: vaec encode input.mp4 -o out.vae --quality 60 --preset slow");
   add_global_options(*sub, global);
   auto o = std::make_shared<EncodeOptions>();
   sub->add_option("INPUT", o->input, "Input video (any format FFmpeg reads; - for stdin)")->required();
@@ -95,6 +99,7 @@ void register_encode(CLI::App& app, GlobalOptions& global) {
                   "Intra period in frames (1: all intra); scene cuts also start a new GOP with an I-frame")
       ->check(CLI::Range(1, 65535))->capture_default_str();
   sub->add_option("--frames", o->max_frames, "Encode only the first N frames")->check(CLI::PositiveNumber);
+  add_preset_option(*sub, o->preset);
   add_model_option(*sub, o->model);
   add_raw_input_options(*sub, o->raw);
   sub->callback([o, &global] { encode(*o, global); });

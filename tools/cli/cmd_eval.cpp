@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/preset_option.h"
 #include "cli/eval_compare.h"
 #include "cli/input_options.h"
 #include "cli/progress.h"
@@ -173,10 +174,11 @@ void register_eval(CLI::App& app, GlobalOptions& global) {
       ->needs(cmp)->group(group);
   sub->add_option("--gop", c->gop, "Intra period for every codec")->check(CLI::Range(1, 100000))->needs(cmp)
       ->group(group)->capture_default_str();
-  sub->add_option("--preset", c->preset, "Peer preset (default: medium; SVT-AV1: 8)")->needs(cmp)->group(group);
+  sub->add_option("--preset", c->preset, "Peer preset (default: medium; SVT-AV1: 8); vaec's is --vaec-preset")->needs(cmp)->group(group);
   sub->add_option("--frames", o->max_frames, "Use only the first N frames of each video")
       ->check(CLI::PositiveNumber);
-  sub->add_option("--model", c->model, "vaec model file (default: the bundled one)")->needs(cmp)->group(group);
+  sub->add_option("--model", c->model, "vaec model file (default: the bundled one of --vaec-preset)")->needs(cmp)->group(group);
+  add_preset_option(*sub, c->vaec_preset, "--vaec-preset")->needs(cmp)->group(group);
   sub->add_option("--plot", c->plot, "Write the RD curves as SVG")->needs(cmp)->group(group);
   sub->add_option("--keep", c->work_dir, "Keep the encoded files in this folder")->needs(cmp)->group(group);
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/model_option.h"
 #include "cli/vae_files.h"
 
 namespace vaec::cli {
@@ -58,6 +59,9 @@ void info(const InfoOptions& o) {
   const double seconds = rows.empty() ? 0 : double(rows.size()) / fps;
   const double kbps = seconds > 0 ? total * 8.0 / seconds / 1000.0 : 0;
   const std::string model = model_hash_hex(h.model_hash);
+  const std::string model_file = bundled_model_with_hash(h.model_hash);
+  const char* preset_name = h.preset ? vaec_preset_name(h.preset) : nullptr;
+  const std::string preset = preset_name ? preset_name : h.preset ? fmt::format("unknown ({})", h.preset) : "not recorded";
 
   if (o.json) {
     nlohmann::json j = {
@@ -66,6 +70,8 @@ void info(const InfoOptions& o) {
         {"width", h.width}, {"height", h.height}, {"pixel_format", "yuv420p"},
         {"fps_num", h.fps_num}, {"fps_den", h.fps_den}, {"gop", h.gop}, {"quality", h.quality},
         {"frame_count_in_header", h.frame_count}, {"model_hash", model},
+        {"model_file", model_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(model_file)},
+        {"preset", preset_name ? nlohmann::json(preset_name) : nlohmann::json(nullptr)},
         {"header_bytes", header_record.size}, {"frame_bytes", frame_bytes},
         {"index_bytes", total - int64_t(header_record.size) - frame_bytes}, {"total_bytes", total},
         {"frames", rows.size()}, {"mean_kbps", kbps},
@@ -81,7 +87,9 @@ void info(const InfoOptions& o) {
     std::printf("%s: vaec bitstream %d.%d\n", o.input.c_str(), h.version_major, h.version_minor);
     std::printf("  %dx%d yuv420p, %d/%d fps (%.3f), intra period %d, quality %d\n", h.width, h.height, h.fps_num,
                 h.fps_den, fps, h.gop, h.quality);
-    std::printf("  model %s\n", model.c_str());
+    std::printf("  model %s (%s), preset %s\n", model.c_str(),
+                model_file.empty() ? "not a bundled model: decode with --model FILE" : model_file.c_str(),
+                preset.c_str());
     if (o.frames) {
       std::printf("%8s %4s %10s %8s %7s\n", "frame", "type", "bytes", "bpp", "quality");
       for (const auto& r : rows)

@@ -131,7 +131,7 @@ void run_compare(const CompareOptions& o, const GlobalOptions& global) {
   try {
     CodecResult ours{"vaec", {}, std::nullopt};
     for (int q : o.qualities) {
-      compare::VaecRun run{q, o.gop, o.model, global.resolved_threads()};
+      compare::VaecRun run{q, o.gop, o.model, global.resolved_threads(), o.vaec_preset};
       ours.points.push_back(compare::run_vaec(frames, rate, run, fmt::format("{}/vaec_q{}.vae", work.path, q)));
       progress.update(++done);
     }

@@ -17,7 +17,8 @@ struct CompareOptions {
   int gop = 32;
   std::string preset;              // empty: medium (x264/x265), 8 (SVT-AV1)
   int64_t max_frames = -1;
-  std::string model;               // empty: the bundled model
+  std::string model;               // empty: the bundled model of vaec_preset
+  int vaec_preset = 2;             // VAEC_PRESET_MEDIUM
   std::string plot;                // SVG output path
   std::string work_dir;            // keep encoded files here (default: a temporary directory)
   bool json = false;

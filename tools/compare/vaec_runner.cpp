@@ -17,6 +17,7 @@ EncodeMeasurement run_vaec(const std::vector<Frame>& frames, Rational rate, cons
   VaecSettings s = cli::encoder_settings(model, run.quality, run.gop, run.threads, frames[0].width,
                                          frames[0].height, rate);
   s.frame_count = int(frames.size());
+  s.preset = run.preset;
 
   // Encode into a real file; decode the same records straight from memory.
   cli::VaeOutput output(path);

@@ -13,6 +13,7 @@ struct VaecRun {
   int gop = 32;
   std::string model;  // empty: the bundled model
   int threads = 0;
+  int preset = 0;     // a VaecPreset (0: medium)
 };
 
 // Throws std::runtime_error when the codec is unavailable or fails.
