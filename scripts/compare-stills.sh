@@ -6,6 +6,7 @@
 # parameter sets, without Matroska's framing or the encoder-version SEI: tools/io/coded_size.h),
 # which on a still of a few KB would otherwise be a large share of their bytes.
 # Usage: scripts/compare-stills.sh [-m MIN_PIXELS] IMAGE...   (needs ffmpeg and python3)
+# VAEC_PRESET=slow (say) runs vaec at that preset (default: medium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VAEC=${VAEC:-build/tools/vaec}
@@ -25,7 +26,7 @@ for img in "$@"; do
   ffmpeg -v error -y -i "$img" -vf "crop=trunc(iw/2)*2:trunc(ih/2)*2,format=yuv420p" -frames:v 1 "$work/in.y4m"
   size=$(ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0 "$work/in.y4m")
   echo "$size" > "$work/$i.size"
-  "$VAEC" --quiet eval --compare x264,x265 "$work/in.y4m" --gop 1 --frames 1 > "$work/$i.txt" 2>&1 ||
+  "$VAEC" --quiet eval --compare x264,x265 "$work/in.y4m" --gop 1 --frames 1 --vaec-preset "${VAEC_PRESET:-medium}" > "$work/$i.txt" 2>&1 ||
     echo "(vaec eval failed on $img)" >> "$work/$i.txt"
   echo "$img" > "$work/$i.name"
   echo "[$i/$#] $img" >&2

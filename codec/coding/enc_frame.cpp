@@ -139,7 +139,9 @@ CodedFrame FrameEncoder::encode(Frame input) {
       // card won on cost and its GOP stayed 1.8 dB lower, docs/inter-frames.md).
       if (double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
         Reference intra_next;
-        std::vector<uint8_t> intra = encode_intra(analysed, &intra_next);
+        // Decided on the analysis' latents: optimising every candidate would cost an
+        // optimization per P-frame near a cut. The I-frame, if it wins, is optimised below.
+        std::vector<uint8_t> intra = encode_intra_payload(model_, analysed, &intra_next);
         const size_t intra_bytes = intra.size();
         const int q = gop_point.model_quality;
         const double frames_served = std::max(1, options_.gop - frames_since_intra_);
@@ -157,6 +159,10 @@ CodedFrame FrameEncoder::encode(Frame input) {
                                         rd_cost(q, motion_bytes, motion_mse, frames_served);
         }
         if (intra_wins) {
+          if (options_.latent_optimization.iterations > 0 && !rate_control_) {
+            intra = encode_intra(analysed, &intra_next);
+            intra_refined = false;  // the refinement, if any, is coded on its picture below
+          }
           payload = std::move(intra);
           next = std::move(intra_next);
           out.type = FrameType::kIntra;
@@ -286,8 +292,6 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
   // SAD per bit: the square root of SSE per bit (1/lambda), times 2, the best of 0.5-8 on the
   // training clips Megamind and motion.mov (docs/inter-frames.md).
   search.lambda = 2.0 / std::sqrt(lambda);
-  search.range = options_.motion_search_range;
-  search.subpixel = options_.motion_subpixel;
   const MotionField field =
       estimate_motion(input_, last_output_, search, last_field_.vectors.empty() ? nullptr : &last_field_);
   Frame prediction;

@@ -28,8 +28,6 @@ struct EncoderOptions {
   // frame's rate-distortion slope (above quality 50, less than a latent P-frame with its
   // refinement).
   bool motion = true;
-  int motion_search_range = 64;  // luma pixels each way (MotionSearchOptions::range)
-  bool motion_subpixel = true;   // quarter-pixel vectors (MotionSearchOptions::subpixel)
   // I-frames' latents optimised for their picture (the `slow` preset): off with 0 iterations.
   LatentOptimizationOptions latent_optimization;
 };

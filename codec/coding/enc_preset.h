@@ -1,6 +1,6 @@
-// What each encoder preset (vaec.h VaecPreset) spends its time on: the motion search's effort
-// and the latent optimization of I-frames (coding/enc_latent_optimization.h). The choices and
-// their measurements: docs/presets.md.
+// What each encoder preset (vaec.h VaecPreset) spends its time on beyond its model (which the
+// caller picks, api/model_directory.h): the latent optimization of I-frames
+// (coding/enc_latent_optimization.h). The choices and their measurements: docs/presets.md.
 #pragma once
 
 #include "coding/enc_frame.h"

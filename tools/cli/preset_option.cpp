@@ -25,8 +25,8 @@ CLI::Option* add_preset_option(CLI::App& sub, int& preset, const std::string& na
   if (preset == VAEC_PRESET_DEFAULT) preset = VAEC_PRESET_MEDIUM;
   return sub
       .add_option(name, preset,
-                  "Encoding time against compression, as x264's presets: fast (the narrow model, a short motion "
-                  "search), medium, slow (+ I-frame latents optimised for the picture), veryslow (a longer "
+                  "Encoding time against compression, as x264's presets: fast (the narrow model, faster "
+                  "to code and decode), medium, slow (+ I-frame latents optimised for the picture), veryslow (a longer "
                   "optimization); docs/presets.md")
       ->transform(to_number)
       ->type_name("fast|medium|slow|veryslow")

@@ -124,7 +124,7 @@ typedef enum VaecCpu {
    any decoder of the same bitstream version. */
 typedef enum VaecPreset {
   VAEC_PRESET_DEFAULT = 0,  /* medium */
-  VAEC_PRESET_FAST = 1,     /* the cheapest search */
+  VAEC_PRESET_FAST = 1,     /* the bundled narrow model: the fastest to code and decode */
   VAEC_PRESET_MEDIUM = 2,
   VAEC_PRESET_SLOW = 3,     /* medium + every I-frame's latents optimised for its picture */
   VAEC_PRESET_VERYSLOW = 4  /* slow with a longer optimization */
