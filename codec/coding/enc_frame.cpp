@@ -1,6 +1,7 @@
 #include "coding/enc_frame.h"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -80,6 +81,11 @@ CodedFrame FrameEncoder::encode(Frame input) {
 
   const bool intra_due = !reference_.valid() || frames_since_intra_ >= options_.gop ||
                          (rate_control_ && rate_control_->gop_off_course(gop_quality_));
+  if (options_.motion_first && options_.motion && has_output_ && !intra_due && !rate_control_ &&
+      !coding_point(gop_quality_).refined()) {
+    MotionChoice motion = try_motion_alone(coding_point(gop_quality_).model_quality);
+    if (motion.chosen) return finish_motion_alone(std::move(motion));
+  }
   CodedFrame out;
   std::vector<uint8_t>& payload = out.payload;
   bool motion_frame = false;  // a motion P-frame (coding/motion_payload.h)
@@ -207,6 +213,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
   ++frames_;
   if (options_.motion) {  // what the next motion P-frame predicts from: the decoder's picture
     last_output_ = last_reconstruction();
+    if (out.type == FrameType::kIntra) intra_mse_ = weighted_mse(input_, last_output_);
     last_input_ = input_;
     has_output_ = true;
     if (!motion_frame) last_field_ = MotionField{};
@@ -287,6 +294,41 @@ double FrameEncoder::rd_cost(int model_quality, size_t bytes, double mse, double
 
 FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std::vector<uint8_t>& latent_payload,
                                                     const Frame& latent_picture) {
+  const double latent_mse = weighted_mse(input_, latent_picture);
+  // A motion P-frame predicts from its own errors, a latent one cannot drift: a motion picture
+  // may be at most kMotionMaxMseRatio further from the input than the latent one.
+  return evaluate_motion(model_quality, rd_cost(model_quality, latent_payload.size(), latent_mse),
+                         kMotionMaxMseRatio * latent_mse);
+}
+
+FrameEncoder::MotionChoice FrameEncoder::try_motion_alone(int model_quality) {
+  const MotionField previous_field = last_field_;
+  MotionChoice motion =
+      evaluate_motion(model_quality, std::numeric_limits<double>::infinity(), kMotionMaxMseRatio * intra_mse_);
+  // A P-frame near an I-frame's size goes the whole way (a scene cut is tried there).
+  if (motion.scene_cut || double(motion.payload.size()) > kSceneCutShare * double(last_intra_bytes_)) {
+    motion.chosen = false;
+    last_field_ = previous_field;
+  }
+  return motion;
+}
+
+CodedFrame FrameEncoder::finish_motion_alone(MotionChoice motion) {
+  // As encode() ends for a motion P-frame: the latent reference stays, the picture is the
+  // prediction (and residual) the decoder makes.
+  CodedFrame out;
+  out.type = FrameType::kInter;
+  out.payload = std::move(motion.payload);
+  reconstruction_ = std::move(motion.picture);
+  reconstruction_current_ = true;
+  ++frames_since_intra_;
+  ++frames_;
+  last_output_ = reconstruction_;
+  last_input_ = input_;
+  return out;
+}
+
+FrameEncoder::MotionChoice FrameEncoder::evaluate_motion(int model_quality, double cost_to_beat, double max_mse) {
   const double lambda = model_.lambda(model_quality);
   MotionSearchOptions search;
   // SAD per bit: the square root of SSE per bit (1/lambda), times 2, the best of 0.5-8 on the
@@ -297,12 +339,9 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion(int model_quality, const std
   Frame prediction;
   predict_picture(last_output_, field, &prediction);
 
-  const double latent_mse = weighted_mse(input_, latent_picture), prediction_mse = weighted_mse(input_, prediction);
+  const double prediction_mse = weighted_mse(input_, prediction);
   MotionChoice best;
-  best.cost = rd_cost(model_quality, latent_payload.size(), latent_mse);
-  // A motion P-frame predicts from its own errors, a latent one cannot drift: a motion picture
-  // may be at most kMotionMaxMseRatio further from the input than the latent one.
-  const double max_mse = kMotionMaxMseRatio * latent_mse;
+  best.cost = cost_to_beat;
   std::vector<uint8_t> skip = encode_motion_payload(model_quality, field, MotionResidual::kNone);
   const double skip_cost = rd_cost(model_quality, skip.size(), prediction_mse);
   if (skip_cost < best.cost && prediction_mse <= max_mse)

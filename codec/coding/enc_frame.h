@@ -28,6 +28,9 @@ struct EncoderOptions {
   // frame's rate-distortion slope (above quality 50, less than a latent P-frame with its
   // refinement).
   bool motion = true;
+  // P-frames try motion first and keep a motion P-frame without analysing the picture when it
+  // passes its own tests (the `fast` preset: the analysis g_a is most of a P-frame's time).
+  bool motion_first = false;
   // I-frames' latents optimised for their picture (the `slow` preset): off with 0 iterations.
   LatentOptimizationOptions latent_optimization;
 };
@@ -90,6 +93,12 @@ class FrameEncoder {
     bool scene_cut = false;
   };
   MotionChoice try_motion(int model_quality, const std::vector<uint8_t>& latent_payload, const Frame& latent_picture);
+  // The same without a latent P-frame to compare with: chosen when its picture is within
+  // kMotionMaxMseRatio of the GOP's I-frame's MSE (the drift cap) and it is no scene cut.
+  MotionChoice try_motion_alone(int model_quality);
+  // What is left of encode() once a motion P-frame is chosen without an analysis.
+  CodedFrame finish_motion_alone(MotionChoice motion);
+  MotionChoice evaluate_motion(int model_quality, double cost_to_beat, double max_mse);
   // Rate-distortion cost, in bits, of coding the current input in `bytes` as a picture at
   // weighted MSE `mse` from it (weighted_mse in enc_frame.cpp), the distortion counted
   // `distortion_weight` times.
@@ -103,6 +112,7 @@ class FrameEncoder {
   Reference reference_;  // what the last frame left for the next P-frame
   int frames_since_intra_ = 0;
   size_t last_intra_bytes_ = 0;
+  double intra_mse_ = 0;  // the last I-frame's picture's weighted_mse() (motion_first's drift cap)
   int64_t frames_ = 0;
 };
 

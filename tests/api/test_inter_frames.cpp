@@ -241,6 +241,31 @@ void check_decodes_as_encoded(const VaecSettings& s, const Encoded& enc, const s
 
 }  // namespace
 
+TEST_CASE("the fast preset's motion-first P-frames: bit-exact, motion on a pan, no drift on a still scene",
+          "[api][inter][presets]") {
+  auto s = settings_for(kModel, kW, kH);  // an explicit model file: the preset changes the encoder only
+  s.quality = 40;
+  s.preset = VAEC_PRESET_FAST;
+  const std::vector<Frame> pan = panning_scene(6);
+  const Encoded enc = encode(s, pan);
+  REQUIRE(frame_types(enc) == std::vector<VaecFrameType>{I, P, P, P, P, P});
+  for (size_t i = 2; i < enc.records.size(); ++i) CHECK(is_motion_record(enc.records[i]));
+  check_decodes_as_encoded(s, enc, pan, encoder_reconstructions(s, pan));
+
+  // A static camera over 12 frames: a chain of motion P-frames may not drift past the cap
+  // (1.3 times the I-frame's squared error); it falls back to the full decision instead.
+  const std::vector<Frame> still = static_scene(12);
+  const Encoded enc_still = encode(s, still);
+  const std::vector<Frame> recon = encoder_reconstructions(s, still);
+  const Decoded dec = decode(s, enc_still.records);
+  REQUIRE(dec.frames.size() == still.size());
+  for (size_t i = 0; i < still.size(); ++i) {
+    INFO("frame " << i);
+    for (int p = 0; p < 3; ++p) CHECK(dec.frames[i].planes[p] == recon[i].planes[p]);
+    CHECK(psnr_y(still[i], dec.frames[i]) > psnr_y(still[0], dec.frames[0]) - 1.5);
+  }
+}
+
 TEST_CASE("motion P-frames: a panning camera decodes bit-exactly and costs far less than I-frames", "[api][inter]") {
   auto s = settings_for(kModel, kW, kH);
   s.quality = 40;  // below the refinement layer's qualities, where motion P-frames are tried
