@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "api/context.h"
+#include "api/model_directory.h"
 #include "api/output_packet.h"
 #include "api/settings.h"
 
@@ -32,6 +33,21 @@ const char* vaec_preset_name(int preset) {
     case VAEC_PRESET_SLOW: return "slow";
     case VAEC_PRESET_VERYSLOW: return "veryslow";
     default: return nullptr;
+  }
+}
+
+int vaec_find_model(const char* dir, const uint8_t hash[16], char* path, size_t size) {
+  if (!dir || !hash || !path) return VAEC_EINVAL;
+  try {
+    for (const vaec::api::ModelEntry& m : vaec::api::list_models(dir)) {
+      if (std::memcmp(m.hash.data(), hash, m.hash.size()) != 0) continue;
+      if (m.path.size() >= size) return VAEC_EINVAL;
+      std::memcpy(path, m.path.c_str(), m.path.size() + 1);
+      return VAEC_OK;
+    }
+    return VAEC_EMODEL;
+  } catch (const std::bad_alloc&) {
+    return VAEC_ENOMEM;
   }
 }
 

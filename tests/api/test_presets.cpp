@@ -128,7 +128,12 @@ TEST_CASE("a directory of models: the preset's model encodes, the stream's decod
   VaecSettings s = settings_for(dir, 64, 48);
   const Encoded enc = encode(s, frames);
   const ModelHash needed = header_of(enc).model_hash;
+  char found[4096];
+  REQUIRE(vaec_find_model(dir.c_str(), needed.data(), found, sizeof found) == VAEC_OK);
+  CHECK(std::string(found) == dir + "/" + api::kModelFile);
+  CHECK(vaec_find_model(dir.c_str(), needed.data(), found, 4) == VAEC_EINVAL);
   std::filesystem::remove(dir + "/" + api::kModelFile);
+  CHECK(vaec_find_model(dir.c_str(), needed.data(), found, sizeof found) == VAEC_EMODEL);
   const Decoded dec = decode(s, enc.records);
   CHECK(dec.statuses.at(0) == VAEC_EMODEL);
   CHECK(dec.frames.empty());

@@ -1,13 +1,9 @@
 #include "cli/model_option.h"
 
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
+#include <vector>
 
-#include <fstream>
-#include <iterator>
-
-#include "common/hash.h"
+#include "vaec/vaec.h"
 
 namespace vaec::cli {
 
@@ -28,17 +24,9 @@ std::string resolve_model_path(const std::string& given) {
 }
 
 std::string bundled_model_with_hash(const uint8_t* hash) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  for (fs::directory_iterator it(bundled_models_dir(), ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().extension() != ".vaem") continue;
-    std::ifstream in(it->path(), std::ios::binary);
-    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) continue;
-    const ModelHash h = compute_model_hash(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    if (std::memcmp(h.data(), hash, 16) == 0) return it->path().string();
-  }
-  return "";
+  // The library's own search (the one its decoder makes in a directory of models).
+  std::vector<char> path(4096);
+  return vaec_find_model(bundled_models_dir().c_str(), hash, path.data(), path.size()) == VAEC_OK ? path.data() : "";
 }
 
 }  // namespace vaec::cli

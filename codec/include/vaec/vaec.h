@@ -191,6 +191,11 @@ VAEC_API int vaec_send_packet(VaecContext *ctx, const VaecPacket *packet);
 VAEC_API int vaec_get_frame(VaecContext *ctx, VaecPicture *picture);
 VAEC_API void vaec_picture_unref(VaecPicture *picture);
 
+/* The *.vaem file in directory `dir` whose model hash (XXH3-128 of the file, as a stream header
+ * records it) is `hash`: its path, written into `path` (size bytes, NUL-terminated). VAEC_OK,
+ * VAEC_EMODEL when none is, VAEC_EINVAL when `path` is too small or an argument is NULL. */
+VAEC_API int vaec_find_model(const char *dir, const uint8_t hash[16], char *path, size_t size);
+
 /* Frees the context (encoder or decoder) and sets *ctx to NULL; NULL-safe. */
 VAEC_API void vaec_close(VaecContext **ctx);
 
