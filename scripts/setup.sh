@@ -13,6 +13,8 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev libswscale-dev ffmpeg
   catch2 libcli11-dev nlohmann-json3-dev libfmt-dev libzstd-dev libxxhash-dev
   nasm libx264-dev libdav1d-dev dpkg-dev  # the patched FFmpeg of the plugin (plugin/)
+  libgloo-dev                         # c10d's Gloo backend: multi-process training (docs/scale-out.md)
+  parallel slurm-wlm munge            # the engines of the chunked encoder and their tests
 )
 
 missing=()

@@ -37,6 +37,7 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   require(s.fps_num > 0 && s.fps_den > 0 && uint32_t(s.fps_num) <= kMaxRateTerm && uint32_t(s.fps_den) <= kMaxRateTerm,
           "settings: frame rate must be a positive rational with terms up to 1000000");
   require(s.frame_count >= 0, "settings: frame_count must be >= 0");
+  require(s.first_frame >= 0, "settings: first_frame must be >= 0");
   require(s.bitrate_kbps >= 0 && uint32_t(s.bitrate_kbps) <= kMaxBitrateKbps, "settings: bitrate_kbps must be 0..1000000");
   settings_.model_path = nullptr;  // not owned: never used after open
   // A directory of models: the preset's.
@@ -54,6 +55,7 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   h.encoder_version = (VAEC_API_VERSION_MAJOR << 16) | (VAEC_API_VERSION_MINOR << 8);
   h.model_hash = model_.hash;
   h.preset = uint8_t(s.preset == VAEC_PRESET_DEFAULT ? VAEC_PRESET_MEDIUM : s.preset);
+  h.first_frame = uint32_t(s.first_frame);
   OutputPacket header;
   Status st = bitstream::serialize_header(h, &header.record);
   if (!st.ok()) throw std::invalid_argument(std::string("settings: ") + st.message());

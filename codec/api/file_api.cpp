@@ -1,5 +1,6 @@
 // The public .vae file API (vaec/vaec_file.h) over the container reader and writer
 // (bitstream/dec_container.h, bitstream/enc_container.h).
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -10,6 +11,7 @@
 #include "bitstream/byte_stream.h"
 #include "bitstream/dec_container.h"
 #include "bitstream/enc_container.h"
+#include "bitstream/stream_concat.h"
 #include "coding/motion_payload.h"
 #include "vaec/vaec_file.h"
 
@@ -94,6 +96,7 @@ int vaec_file_reader_info(const VaecFileReader* r, VaecStreamInfo* info) {
   info->encoder_version = h.encoder_version;
   std::memcpy(info->model_hash, h.model_hash.data(), sizeof info->model_hash);
   info->preset = h.preset;
+  info->first_frame = int(h.first_frame);
   return VAEC_OK;
 }
 
@@ -221,6 +224,38 @@ void vaec_file_writer_close(VaecFileWriter** w) {
   if (!w) return;
   delete *w;
   *w = nullptr;
+}
+
+int vaec_file_concat(FILE* out, FILE* const* parts, int count, int* failed_part, char* error, size_t error_size) {
+  if (failed_part) *failed_part = -1;
+  if (error && error_size) *error = 0;
+  if (!out || !parts || count < 1) return VAEC_EINVAL;
+  std::string message;
+  int status = VAEC_OK;
+  try {
+    std::vector<std::unique_ptr<bitstream::FileSource>> sources;
+    std::vector<bitstream::ByteSource*> inputs;
+    for (int i = 0; i < count; ++i) {
+      if (!parts[i]) return VAEC_EINVAL;
+      sources.push_back(std::make_unique<bitstream::FileSource>(parts[i]));
+      inputs.push_back(sources.back().get());
+    }
+    bitstream::FileSink sink(out);
+    const bitstream::ConcatResult r = bitstream::concat_streams(inputs, &sink);
+    if (!r.status.ok()) {
+      if (failed_part) *failed_part = r.failed_part;
+      message = r.message;
+      status = api::to_vaec_status(r.status);
+    }
+  } catch (const std::bad_alloc&) {
+    message = "out of memory";
+    status = VAEC_ENOMEM;
+  } catch (const std::exception& e) {
+    message = e.what();
+    status = VAEC_EINTERNAL;
+  }
+  if (error && error_size) std::snprintf(error, error_size, "%s", message.c_str());
+  return status;
 }
 
 }  // extern "C"

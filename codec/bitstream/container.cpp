@@ -24,7 +24,8 @@ bool StreamHeader::operator==(const StreamHeader& o) const {
          width == o.width && height == o.height && pixel_format == o.pixel_format &&
          fps_num == o.fps_num && fps_den == o.fps_den && gop == o.gop &&
          frame_count == o.frame_count && quality == o.quality &&
-         encoder_version == o.encoder_version && model_hash == o.model_hash && preset == o.preset;
+         encoder_version == o.encoder_version && model_hash == o.model_hash && preset == o.preset &&
+         first_frame == o.first_frame;
 }
 
 Status validate_header(const StreamHeader& h) {
@@ -39,6 +40,7 @@ Status validate_header(const StreamHeader& h) {
     return limit("header: frame rate outside 0.01..1000 fps");
   if (h.gop < 1 || h.gop > kMaxGop) return limit("header: GOP outside 1..65535");
   if (h.frame_count > kMaxFrameCount) return limit("header: frame count too large");
+  if (h.first_frame > kMaxFrameCount) return limit("header: first frame number too large");
   if (h.quality < 1 || h.quality > 100) return corrupt("header: quality outside 1..100");
   return OkStatus();
 }
@@ -67,7 +69,8 @@ Status serialize_header(const StreamHeader& h, std::vector<uint8_t>* out) {
   store_le32(&b[40], h.frame_count);
   store_le32(&b[44], h.encoder_version);
   std::memcpy(&b[48], h.model_hash.data(), 16);
-  b[64] = h.preset;  // 65..71 reserved, zero
+  b[64] = h.preset;  // 65..67 reserved, zero
+  store_le32(&b[68], h.first_frame);
   store_le64(&b[kHeaderSize - 8], XXH3_64bits(b.data(), kHeaderSize - 8));
   *out = std::move(b);
   return OkStatus();
@@ -106,9 +109,14 @@ Status parse_header(const uint8_t* data, size_t size, StreamHeader* out) {
   h.frame_count = load_le32(data + 40);
   h.encoder_version = load_le32(data + 44);
   std::memcpy(h.model_hash.data(), data + 48, 16);
-  // 4.1's preset (any value: a newer encoder may know more presets); the bytes after it up to
-  // size - 8 belong to newer minor versions: covered by the checksum, ignored here.
-  if (size >= kHeaderSize && (h.version_major > 4 || h.version_minor >= 1)) h.preset = data[64];
+  // 4.1's preset (any value: a newer encoder may know more presets) and 4.2's first frame; the
+  // bytes after them up to size - 8 belong to newer minor versions: covered by the checksum,
+  // ignored here.
+  const auto since_minor = [&](int minor) {
+    return size >= kHeaderSize && (h.version_major > 4 || h.version_minor >= minor);
+  };
+  if (since_minor(1)) h.preset = data[64];
+  if (since_minor(2)) h.first_frame = load_le32(data + 68);
   VAEC_RETURN_IF_ERROR(validate_header(h));
   *out = h;
   return OkStatus();

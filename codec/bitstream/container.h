@@ -29,13 +29,14 @@ constexpr uint16_t kMotionMajor = 3;
 // The first major version whose motion P-frames may carry a transform residual
 // (coding/transform_residual.h) and code their vectors in one rANS lane.
 constexpr uint16_t kTransformResidualMajor = 4;
-// 4.1 appended the encoder's preset to the stream header (docs/bitstream.md §2).
-constexpr uint16_t kVersionMinor = 1;
+// 4.1 appended the encoder's preset to the stream header, 4.2 the source frame number of a
+// segment's first frame (docs/bitstream.md §2).
+constexpr uint16_t kVersionMinor = 2;
 
 constexpr uint8_t kMagic[8] = {0x89, 'V', 'A', 'E', 0x0D, 0x0A, 0x1A, 0x0A};
 constexpr uint8_t kFooterMagic[8] = {'V', 'A', 'E', 'I', 'N', 'D', 'E', 'X'};
 
-constexpr size_t kHeaderSize = 80;         // header record size written by this version (4.1)
+constexpr size_t kHeaderSize = 80;         // header record size written since 4.1
 constexpr size_t kMinHeaderSize = 72;      // of 1.0 to 4.0: smaller header_size fields are rejected
 constexpr size_t kMaxHeaderSize = 4096;    // larger header_size fields are rejected
 constexpr size_t kPacketHeaderSize = 24;
@@ -68,6 +69,8 @@ struct StreamHeader {
   uint32_t encoder_version = 0;  // (major << 16) | (minor << 8) | patch of the writer
   ModelHash model_hash{};
   uint8_t preset = 0;          // the encoder's VaecPreset (vaec.h); 0 = not recorded (before 4.1)
+  uint32_t first_frame = 0;    // source frame number of the first frame (4.2; 0 before): a
+                               // segment's place in the video it was cut from
 
   bool operator==(const StreamHeader& o) const;
 };

@@ -47,7 +47,7 @@ TEST_CASE("the 4.1 header records the preset; a 4.0 header (72 bytes, none) stil
   StreamHeader back;
   REQUIRE(parse_header(rec.data(), rec.size(), &back).ok());
   CHECK(int(back.preset) == 3);
-  CHECK(back.version_minor == 1);
+  CHECK(back.version_minor == 2);
 
   // What a 4.0 writer made: no preset, checksum at 64.
   std::vector<uint8_t> old(rec.begin(), rec.begin() + 72);
@@ -64,6 +64,27 @@ TEST_CASE("the 4.1 header records the preset; a 4.0 header (72 bytes, none) stil
   // A header size under 72 is no header.
   store_le32(old.data() + 12, 64);
   CHECK_FALSE(header_record_size(old.data(), &size).ok());
+}
+
+TEST_CASE("the 4.2 header records a segment's first source frame; 4.1 headers read as 0", "[container]") {
+  StreamHeader h = test::small_header();
+  h.first_frame = 123456;
+  std::vector<uint8_t> rec;
+  REQUIRE(serialize_header(h, &rec).ok());
+  CHECK(load_le32(rec.data() + 68) == 123456);
+  StreamHeader back;
+  REQUIRE(parse_header(rec.data(), rec.size(), &back).ok());
+  CHECK(back == h);
+
+  // A 4.1 writer left bytes 65..71 zero; a 4.1 reader ignores them. Bytes there in a 4.1
+  // header are not a first frame.
+  store_le16(rec.data() + 10, 1);
+  reseal(&rec);
+  REQUIRE(parse_header(rec.data(), rec.size(), &back).ok());
+  CHECK(back.first_frame == 0);
+
+  h.first_frame = kMaxFrameCount + 1;
+  CHECK(serialize_header(h, &rec).code() == StatusCode::kLimitExceeded);
 }
 
 TEST_CASE("stream header fields are checked against the limits", "[container]") {

@@ -468,3 +468,50 @@ TEST_CASE("the cpu option caps the instruction set, and every level gives the sa
   CHECK(bad.exit_code != 0);
   CHECK(bad.output.find("generic") != std::string::npos);  // names the valid levels
 }
+
+TEST_CASE("segments cut on the GOP grid concat to exactly the stream of one encode", "[cli][codec][concat]") {
+  test::TempDir tmp;
+  const std::string settings = " --quality 40 --gop 4 --preset fast " + test::sample_path();
+  REQUIRE(vaec_cli("encode --frames 12" + settings + " -o " + tmp.path("whole.vae")).exit_code == 0);
+  for (int start : {0, 4, 8})
+    REQUIRE(vaec_cli("encode --start-frame " + std::to_string(start) + " --frames 4" + settings + " -o " +
+                     tmp.path("part" + std::to_string(start) + ".vae")).exit_code == 0);
+  const std::string a = tmp.path("part0.vae"), b = tmp.path("part4.vae"), c = tmp.path("part8.vae");
+  auto info = nlohmann::json::parse(vaec_cli("info --json " + b).output);
+  CHECK(info["first_frame"] == 4);
+  CHECK(info["frames"] == 4);
+  CHECK(vaec_cli("info --no-frames " + b).output.find("a segment: source frames 4..7") != std::string::npos);
+
+  auto joined = vaec_cli("concat " + a + " " + b + " " + c + " -o " + tmp.path("joined.vae"));
+  REQUIRE(joined.exit_code == 0);
+  // Payloads are copied and nothing an encoder keeps crosses an I-frame: the same bytes.
+  CHECK(test::run("cmp " + tmp.path("joined.vae") + " " + tmp.path("whole.vae")).exit_code == 0);
+  CHECK(vaec_cli("decode " + tmp.path("joined.vae") + " -o " + tmp.path("joined.y4m")).exit_code == 0);
+
+  SECTION("a missing segment, a repeated one, and a part cut short are refused, with no output") {
+    auto gap = vaec_cli("concat " + a + " " + c + " -o " + tmp.path("bad.vae"));
+    CHECK(gap.exit_code != 0);
+    CHECK(line_count(gap.output) == 1);
+    CHECK(gap.output.find(c + ": it starts at source frame 8: frames 4..7 are in no part") != std::string::npos);
+    auto twice = vaec_cli("concat " + a + " " + b + " " + b + " -o " + tmp.path("bad.vae"));
+    CHECK(twice.exit_code != 0);
+    CHECK(twice.output.find("frames 4..7 would be in the output twice") != std::string::npos);
+    test::run("head -c " + std::to_string(test::file_size(b) - 20) + " " + b + " > " + tmp.path("cut.vae"));
+    auto cut = vaec_cli("concat " + a + " " + tmp.path("cut.vae") + " -o " + tmp.path("bad.vae"));
+    CHECK(cut.exit_code != 0);
+    CHECK(cut.output.find("cut.vae") != std::string::npos);
+    CHECK_FALSE(test::file_exists(tmp.path("bad.vae")));
+  }
+  SECTION("another quality, and a start past the end") {
+    REQUIRE(vaec_cli("encode --start-frame 4 --frames 4 --quality 41 --gop 4 --preset fast " + test::sample_path() +
+                     " -o " + tmp.path("q41.vae")).exit_code == 0);
+    auto other = vaec_cli("concat " + a + " " + tmp.path("q41.vae") + " -o " + tmp.path("bad.vae"));
+    CHECK(other.exit_code != 0);
+    CHECK(other.output.find("quality 41, the first part at 40") != std::string::npos);
+    auto past = vaec_cli("encode --start-frame 100000 " + test::sample_path() + " -o " + tmp.path("past.vae"));
+    CHECK(past.exit_code != 0);
+    CHECK(past.output.find("--start-frame 100000 is past the last frame") != std::string::npos);
+    CHECK_FALSE(test::file_exists(tmp.path("bad.vae")));
+    CHECK_FALSE(test::file_exists(tmp.path("past.vae")));
+  }
+}

@@ -1,4 +1,5 @@
 // `vaec encode`: compress a video into a .vae file through the C API.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 
@@ -23,6 +24,7 @@ struct EncodeOptions {
   int bitrate_kbps = 0;
   int preset = VAEC_PRESET_MEDIUM;
   int64_t max_frames = -1;
+  int64_t start_frame = 0;
   RawInputOptions raw;
 };
 
@@ -36,10 +38,11 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   s.bitrate_kbps = o.bitrate_kbps;
   s.preset = o.preset;
   s.frame_count = 0;  // the index at the end records it; containers' counts are not always exact
+  s.first_frame = int(o.start_frame);
 
   VaeOutput output(o.output);
   EncoderSession encoder(s);
-  int64_t total = info.frame_count;
+  int64_t total = info.frame_count < 0 ? -1 : std::max<int64_t>(0, info.frame_count - o.start_frame);
   if (o.max_frames > 0 && (total < 0 || total > o.max_frames)) total = o.max_frames;
   Progress progress("encode", total, global.quiet);
   const auto start = std::chrono::steady_clock::now();
@@ -51,6 +54,11 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   };
   Frame frame;
   try {
+    // A segment starts at source frame start_frame: the frames before it are decoded, not kept.
+    for (int64_t skipped = 0; skipped < o.start_frame; ++skipped)
+      if (!reader->skip())
+        throw CommandError(fmt::format("{}: --start-frame {} is past the last frame ({} frames)", o.input,
+                                       o.start_frame, skipped));
     while ((o.max_frames < 0 || frames < o.max_frames) && reader->read(frame)) {
       encoder.encode(&frame, on_packet);
       progress.update(++frames);
@@ -98,7 +106,11 @@ void register_encode(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--gop", o->gop,
                   "Intra period in frames (1: all intra); scene cuts also start a new GOP with an I-frame")
       ->check(CLI::Range(1, 65535))->capture_default_str();
-  sub->add_option("--frames", o->max_frames, "Encode only the first N frames")->check(CLI::PositiveNumber);
+  sub->add_option("--frames", o->max_frames, "Encode only N frames (from --start-frame)")->check(CLI::PositiveNumber);
+  sub->add_option("--start-frame", o->start_frame,
+                  "Start at source frame K (0-based), with an I-frame: a segment that `vaec concat` joins "
+                  "to the segments before and after it (docs/scale-out.md)")
+      ->check(CLI::Range(int64_t(0), int64_t(2147483647)));
   add_preset_option(*sub, o->preset);
   add_model_option(*sub, o->model);
   add_raw_input_options(*sub, o->raw);

@@ -69,7 +69,7 @@ void info(const InfoOptions& o) {
         {"version", fmt::format("{}.{}", h.version_major, h.version_minor)},
         {"width", h.width}, {"height", h.height}, {"pixel_format", "yuv420p"},
         {"fps_num", h.fps_num}, {"fps_den", h.fps_den}, {"gop", h.gop}, {"quality", h.quality},
-        {"frame_count_in_header", h.frame_count}, {"model_hash", model},
+        {"frame_count_in_header", h.frame_count}, {"first_frame", h.first_frame}, {"model_hash", model},
         {"model_file", model_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(model_file)},
         {"preset", preset_name ? nlohmann::json(preset_name) : nlohmann::json(nullptr)},
         {"header_bytes", header_record.size}, {"frame_bytes", frame_bytes},
@@ -90,6 +90,8 @@ void info(const InfoOptions& o) {
     std::printf("  model %s (%s), preset %s\n", model.c_str(),
                 model_file.empty() ? "not a bundled model: decode with --model FILE" : model_file.c_str(),
                 preset.c_str());
+    if (h.first_frame > 0 && !rows.empty())
+      std::printf("  a segment: source frames %d..%lld\n", h.first_frame, (long long)(h.first_frame + rows.size() - 1));
     if (o.frames) {
       std::printf("%8s %4s %10s %8s %7s\n", "frame", "type", "bytes", "bpp", "quality");
       for (const auto& r : rows)

@@ -21,6 +21,7 @@ void register_info(CLI::App& app, GlobalOptions& global);
 void register_train(CLI::App& app, GlobalOptions& global);
 void register_convert(CLI::App& app, GlobalOptions& global);
 void register_bench(CLI::App& app, GlobalOptions& global);
+void register_concat(CLI::App& app, GlobalOptions& global);
 
 // Adds --threads, --quiet and --cpu to a subcommand so they work after it too.
 void add_global_options(CLI::App& sub, GlobalOptions& global);

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   register_decode(app, global);
   register_eval(app, global);
   register_info(app, global);
+  register_concat(app, global);
   register_train(app, global);
   register_convert(app, global);
   register_bench(app, global);

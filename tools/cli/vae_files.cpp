@@ -49,40 +49,26 @@ VaecPacket VaeInput::header_packet() const {
   return p;
 }
 
-VaeOutput::VaeOutput(const std::string& path) : path_(path) {
+OutputFile::OutputFile(const std::string& path) : path_(path) {
   if (path == "-") {
     file_ = stdout;
-  } else {
-    try {
-      io::AtomicFile::check_writable(path);
-    } catch (const io::IoError& e) {
-      throw CommandError(e.what());
-    }
-    atomic_ = std::make_unique<io::AtomicFile>(path);
-    file_ = std::fopen(atomic_->temp_path().c_str(), "wb");
-    if (!file_) throw CommandError(path + ": cannot write output (" + std::strerror(errno) + ")");
+    return;
   }
-  if (vaec_file_writer_open(&writer_, file_) != VAEC_OK) throw CommandError(path + ": out of memory");
+  try {
+    io::AtomicFile::check_writable(path);
+  } catch (const io::IoError& e) {
+    throw CommandError(e.what());
+  }
+  atomic_ = std::make_unique<io::AtomicFile>(path);
+  file_ = std::fopen(atomic_->temp_path().c_str(), "wb");
+  if (!file_) throw CommandError(path + ": cannot write output (" + std::strerror(errno) + ")");
 }
 
-VaeOutput::~VaeOutput() {
-  vaec_file_writer_close(&writer_);
+OutputFile::~OutputFile() {
   if (file_ && file_ != stdout) std::fclose(file_);
 }
 
-void VaeOutput::write_packet(const VaecPacket& p) {
-  const int status = vaec_file_write_packet(writer_, &p);
-  if (status != VAEC_OK)
-    throw CommandError(path_ + ": cannot write the stream (" + vaec_file_writer_error(writer_) + ")");
-}
-
-int64_t VaeOutput::finish() {
-  if (vaec_file_writer_finish(writer_) != VAEC_OK)
-    throw CommandError(path_ + ": cannot finish the stream (" + vaec_file_writer_error(writer_) + ")");
-  return vaec_file_writer_bytes(writer_);
-}
-
-void VaeOutput::commit() {
+void OutputFile::commit() {
   if (std::fflush(file_) != 0) throw CommandError(path_ + ": cannot write output (" + std::strerror(errno) + ")");
   if (file_ == stdout) return;
   int rc = std::fclose(file_);
@@ -93,6 +79,24 @@ void VaeOutput::commit() {
   } catch (const io::IoError& e) {
     throw CommandError(e.what());
   }
+}
+
+VaeOutput::VaeOutput(const std::string& path) : file_(path) {
+  if (vaec_file_writer_open(&writer_, file_.get()) != VAEC_OK) throw CommandError(path + ": out of memory");
+}
+
+VaeOutput::~VaeOutput() { vaec_file_writer_close(&writer_); }
+
+void VaeOutput::write_packet(const VaecPacket& p) {
+  const int status = vaec_file_write_packet(writer_, &p);
+  if (status != VAEC_OK)
+    throw CommandError(file_.path() + ": cannot write the stream (" + vaec_file_writer_error(writer_) + ")");
+}
+
+int64_t VaeOutput::finish() {
+  if (vaec_file_writer_finish(writer_) != VAEC_OK)
+    throw CommandError(file_.path() + ": cannot finish the stream (" + vaec_file_writer_error(writer_) + ")");
+  return vaec_file_writer_bytes(writer_);
 }
 
 }  // namespace vaec::cli

@@ -34,7 +34,22 @@ class VaeInput {
   VaecStreamInfo info_{};
 };
 
-// A .vae being written: to a temporary renamed on commit(), or straight to stdout.
+// A file being written: to a temporary renamed on commit(), or straight to stdout ("-").
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path);  // throws CommandError
+  ~OutputFile();                                  // removes the temporary unless committed
+  std::FILE* get() const { return file_; }
+  const std::string& path() const { return path_; }
+  void commit();  // flushes, closes and renames; throws CommandError
+
+ private:
+  std::string path_;
+  std::unique_ptr<io::AtomicFile> atomic_;
+  std::FILE* file_ = nullptr;
+};
+
+// A .vae being written through the file API.
 class VaeOutput {
  public:
   explicit VaeOutput(const std::string& path);  // throws CommandError
@@ -43,12 +58,10 @@ class VaeOutput {
   void write_packet(const VaecPacket& packet);
   // Writes the index and footer; returns the stream's size in bytes.
   int64_t finish();
-  void commit();  // flushes, closes and renames; throws CommandError
+  void commit() { file_.commit(); }
 
  private:
-  std::string path_;
-  std::unique_ptr<io::AtomicFile> atomic_;
-  std::FILE* file_ = nullptr;
+  OutputFile file_;
   VaecFileWriter* writer_ = nullptr;
 };
 

@@ -97,17 +97,16 @@ class FfmpegReader final : public VideoReader {
   const VideoInfo& info() const override { return info_; }
 
   bool read(Frame& out) override {
-    for (;;) {
-      int err = avcodec_receive_frame(decoder_, frame_);
-      if (err == 0) {
-        convert(out);
-        av_frame_unref(frame_);
-        return true;
-      }
-      if (err == AVERROR_EOF) return false;
-      if (err != AVERROR(EAGAIN)) throw IoError(ffmpeg_message(path_, "decoding failed", err));
-      feed_decoder();
-    }
+    if (!decode_next()) return false;
+    convert(out);
+    av_frame_unref(frame_);
+    return true;
+  }
+
+  bool skip() override {
+    if (!decode_next()) return false;
+    av_frame_unref(frame_);
+    return true;
   }
 
  private:
@@ -129,6 +128,17 @@ class FfmpegReader final : public VideoReader {
       throw IoError(path_ + ": " + std::to_string(st.st_size) + " bytes is not a whole number of " +
                     std::to_string(width) + "x" + std::to_string(height) + " yuv420p frames (" +
                     std::to_string(frame_bytes) + " bytes each): check --size");
+  }
+
+  // Decodes the next frame into frame_; false at the end of the stream.
+  bool decode_next() {
+    for (;;) {
+      int err = avcodec_receive_frame(decoder_, frame_);
+      if (err == 0) return true;
+      if (err == AVERROR_EOF) return false;
+      if (err != AVERROR(EAGAIN)) throw IoError(ffmpeg_message(path_, "decoding failed", err));
+      feed_decoder();
+    }
   }
 
   // Sends the next packet of our stream to the decoder, or the end-of-stream flush.

@@ -36,6 +36,9 @@ class VideoReader {
   // Decodes the next frame into `frame`; returns false at the end of the stream.
   // Throws IoError on a decoding failure.
   virtual bool read(Frame& frame) = 0;
+  // Decodes the next frame and drops it (no pixel conversion): how a segment encode reaches
+  // its first frame exactly. Returns false at the end of the stream.
+  virtual bool skip() = 0;
 };
 
 }  // namespace vaec::io

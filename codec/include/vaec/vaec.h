@@ -77,7 +77,7 @@ extern "C" {
 #endif
 
 #define VAEC_API_VERSION_MAJOR 0
-#define VAEC_API_VERSION_MINOR 2
+#define VAEC_API_VERSION_MINOR 3
 
 /* Status codes: VAEC_OK or negative. Values are stable. */
 typedef enum VaecStatus {
@@ -149,7 +149,10 @@ typedef struct VaecSettings {
   int cpu;                /* a VaecCpu: caps the instruction set of the integer synthesis;
                              never changes output (a test and benchmarking switch) */
   int preset;             /* encoder: a VaecPreset; default VAEC_PRESET_DEFAULT (medium) */
-  uint32_t reserved[13];  /* must be zero (vaec_default_settings does it) */
+  int first_frame;        /* encoder: source frame number of the first frame sent, >= 0 (a
+                             segment of a longer video; recorded in the stream header so that
+                             segments can be joined in order: vaec_file_concat) */
+  uint32_t reserved[12];  /* must be zero (vaec_default_settings does it) */
 } VaecSettings;
 
 typedef struct VaecPicture {

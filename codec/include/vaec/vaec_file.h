@@ -55,7 +55,9 @@ typedef struct VaecStreamInfo {
   uint32_t encoder_version;         /* (major << 16) | (minor << 8) | patch */
   uint8_t model_hash[16];           /* the model the stream needs (XXH3-128 of its file) */
   int preset;                       /* the encoder's VaecPreset; 0: not recorded (before 4.1) */
-  uint32_t reserved[7];
+  int first_frame;                  /* source frame number of the first frame (a segment's
+                                       start); 0 for a whole video and before 4.2 */
+  uint32_t reserved[6];
 } VaecStreamInfo;
 
 typedef struct VaecFileReader VaecFileReader;
@@ -97,6 +99,16 @@ VAEC_API int vaec_file_writer_finish(VaecFileWriter *writer);
 VAEC_API int64_t vaec_file_writer_bytes(const VaecFileWriter *writer);
 VAEC_API const char *vaec_file_writer_error(const VaecFileWriter *writer);
 VAEC_API void vaec_file_writer_close(VaecFileWriter **writer);
+
+/* Joins complete .vae streams that are consecutive segments of one video (encoded with
+ * VaecSettings.first_frame, e.g. `vaec encode --start-frame`) into one stream written to
+ * `out` (may be a pipe): frames renumbered, index rebuilt, payloads copied unchanged, so it
+ * decodes to exactly the parts' pictures. Parts must share model, size, frame rate, quality
+ * and GOP, and each must start at the source frame where the one before it ended. On failure
+ * `out` holds a partial stream to discard; *failed_part (optional) is the index of the part at
+ * fault (-1: none, e.g. the output failed) and `error` (optional, error_size bytes) says why. */
+VAEC_API int vaec_file_concat(FILE *out, FILE *const *parts, int count, int *failed_part, char *error,
+                              size_t error_size);
 
 #ifdef __cplusplus
 }
