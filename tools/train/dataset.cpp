@@ -175,22 +175,45 @@ Dataset Dataset::load(const std::string& dir, const DatasetOptions& opt,
   return ds;
 }
 
-Frame Dataset::random_crop(std::mt19937_64& rng, int size) const {
-  const Frame& f = items_[pick_(rng)].frame;
-  const int w = std::min(size, f.width & ~1), h = std::min(size, f.height & ~1);
-  const int x = 2 * int(rng() % uint64_t((f.width - w) / 2 + 1));
-  const int y = 2 * int(rng() % uint64_t((f.height - h) / 2 + 1));
-  Frame c = crop_frame(f, x, y, w, h);
-  return (rng() & 1) ? mirror_frame(c) : c;
+CropChoice Dataset::choose_crop(std::mt19937_64& rng, int size) const {
+  CropChoice c;
+  c.item = pick_(rng);
+  const Frame& f = items_[c.item].frame;
+  c.width = std::min(size, f.width & ~1);
+  c.height = std::min(size, f.height & ~1);
+  c.x = 2 * int(rng() % uint64_t((f.width - c.width) / 2 + 1));
+  c.y = 2 * int(rng() % uint64_t((f.height - c.height) / 2 + 1));
+  c.mirror = rng() & 1;
+  return c;
+}
+
+Frame Dataset::crop(const CropChoice& c) const {
+  Frame f = crop_frame(items_[c.item].frame, c.x, c.y, c.width, c.height);
+  return c.mirror ? mirror_frame(f) : f;
 }
 
 std::pair<Frame, Frame> Dataset::random_pair(std::mt19937_64& rng, int size, int max_shift) const {
   return pair_from(pick_(rng), rng, size, max_shift);
 }
 
-std::pair<Frame, Frame> Dataset::random_video_pair(std::mt19937_64& rng, int size) const {
+CropChoice Dataset::choose_video_pair(std::mt19937_64& rng, int size) const {
   if (video_pairs_.empty()) throw DataError("the training media hold no video frame pairs");
-  return pair_from(video_pairs_[size_t(rng() % video_pairs_.size())], rng, size, 0);
+  // The draws of pair_from's real-motion branch, in its order.
+  CropChoice c;
+  c.item = video_pairs_[size_t(rng() % video_pairs_.size())];
+  const Frame& f = items_[c.item].frame;
+  c.mirror = rng() & 1;
+  c.x = 2 * int(rng() % uint64_t((f.width - size) / 2 + 1));
+  c.y = 2 * int(rng() % uint64_t((f.height - size) / 2 + 1));
+  c.width = c.height = size;
+  return c;
+}
+
+std::pair<Frame, Frame> Dataset::video_pair(const CropChoice& c) const {
+  const Item& it = items_[c.item];
+  Frame a = crop_frame(it.frame, c.x, c.y, c.width, c.height);
+  Frame b = crop_frame(items_[it.next].frame, c.x, c.y, c.width, c.height);
+  return c.mirror ? std::make_pair(mirror_frame(a), mirror_frame(b)) : std::make_pair(a, b);
 }
 
 std::pair<Frame, Frame> Dataset::pair_from(size_t i, std::mt19937_64& rng, int size, int max_shift) const {

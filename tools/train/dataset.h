@@ -27,6 +27,15 @@ struct DatasetOptions {
   size_t max_files = 0;         // 0: no limit (tests use a few)
 };
 
+// Where a crop comes from, drawn apart from cutting it so that a multi-process run can draw a
+// whole step's choices from the shared random stream and cut only its own slice.
+struct CropChoice {
+  size_t item = 0;       // the frame (for a video pair: the first of the two)
+  int x = 0, y = 0;      // even, luma pixels
+  int width = 0, height = 0;
+  bool mirror = false;
+};
+
 struct Item {
   Frame frame;
   int sequence = -1;     // video index, -1 for a still
@@ -46,15 +55,22 @@ class Dataset {
   size_t file_count() const { return files_; }
   const Item& item(size_t i) const { return items_[i]; }
 
-  // A random size x size crop (size even) of a weighted-random frame, randomly mirrored.
-  Frame random_crop(std::mt19937_64& rng, int size) const;
+  // A random size x size crop (size even) of a weighted-random frame, randomly mirrored:
+  // crop(choose_crop(rng, size)), the same draws from `rng`.
+  Frame random_crop(std::mt19937_64& rng, int size) const { return crop(choose_crop(rng, size)); }
+  CropChoice choose_crop(std::mt19937_64& rng, int size) const;
+  Frame crop(const CropChoice& choice) const;
 
   // A (previous, current) pair of aligned size x size crops: consecutive video frames where
   // available, otherwise a still shifted by up to `max_shift` luma pixels (a synthetic pan).
   std::pair<Frame, Frame> random_pair(std::mt19937_64& rng, int size, int max_shift) const;
   // A pair of consecutive video frames only (every such pair equally likely). Throws DataError
   // when there is none.
-  std::pair<Frame, Frame> random_video_pair(std::mt19937_64& rng, int size) const;
+  std::pair<Frame, Frame> random_video_pair(std::mt19937_64& rng, int size) const {
+    return video_pair(choose_video_pair(rng, size));
+  }
+  CropChoice choose_video_pair(std::mt19937_64& rng, int size) const;
+  std::pair<Frame, Frame> video_pair(const CropChoice& choice) const;
 
  private:
   std::pair<Frame, Frame> pair_from(size_t item, std::mt19937_64& rng, int size, int max_shift) const;
