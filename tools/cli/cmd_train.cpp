@@ -1,4 +1,5 @@
 // `vaec train`: train the VAE from folders of images and videos (tools/train/).
+#include <cstdlib>
 #include <memory>
 
 #include <fmt/core.h>
@@ -20,7 +21,15 @@ void register_train(CLI::App& app, GlobalOptions& global) {
   sub->add_option("--minutes", opt->minutes, "Wall-clock budget of this run")
       ->check(CLI::PositiveNumber)->capture_default_str();
   sub->add_flag("--resume", opt->resume, "Continue from OUT/checkpoint.vckp when it exists");
-  sub->add_option("--batch", opt->batch, "Crops per step")->check(CLI::Range(1, 1024))->capture_default_str();
+  sub->add_option("--batch", opt->batch,
+                  "Crops per step, all ranks together (with N ranks each computes batch / N; must "
+                  "divide by N x --accumulate)")
+      ->check(CLI::Range(1, 65536))->capture_default_str();
+  sub->add_option("--accumulate", opt->accumulate,
+                  "Split each rank's share of a step into this many forward/backward passes "
+                  "(gradient accumulation: less memory; one process with --accumulate N repeats the "
+                  "steps of N ranks)")
+      ->check(CLI::Range(1, 4096))->capture_default_str();
   sub->add_option("--patch", opt->patch, "Crop size in luma pixels (multiple of 64)")
       ->check(CLI::Range(64, 4096))->capture_default_str();
   sub->add_option("--lr", opt->lr, "Adam learning rate")->check(CLI::PositiveNumber)->capture_default_str();
@@ -63,13 +72,42 @@ void register_train(CLI::App& app, GlobalOptions& global) {
                 "Train on what block motion misses of consecutive video frames (x - prediction + "
                 "128, the encoder's motion search on the originals) instead of pictures: the "
                 "residual coder of design (a), docs/inter-frames.md");
+  auto dist = std::make_shared<train::DistArgs>();
+  sub->add_option("--dist-url", dist->url,
+                  "Multi-process training: tcp://HOST:PORT where rank 0 listens (rank 0's address as the "
+                  "others reach it; 127.0.0.1 on one machine). Under `srun` only the port is used "
+                  "(docs/scale-out.md)");
+  sub->add_option("--world-size", dist->world_size,
+                  "Number of training processes (default 1: no multi-process training; under `srun` "
+                  "with several tasks: SLURM_NTASKS)")
+      ->check(CLI::Range(1, 65536));
+  sub->add_option("--rank", dist->rank,
+                  "This process's rank, 0 .. world size - 1 (under `srun`: SLURM_PROCID); rank 0 writes "
+                  "the checkpoint, log and export, the others print only errors")
+      ->check(CLI::NonNegativeNumber);
+  sub->add_option("--dist-timeout", dist->timeout_seconds,
+                  "Seconds to wait for the other ranks at the rendezvous and in each step's all-reduce "
+                  "before stopping with an error (a rank that died stops the others)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
   auto export_only = std::make_shared<bool>(false);
   sub->add_flag("--export-only", *export_only,
                 "Only write --export from OUT/checkpoint.vckp (no training; --data ignored)");
-  sub->callback([opt, export_only, &global] {
+  sub->callback([opt, dist, export_only, &global] {
     opt->threads = global.resolved_threads();
     opt->quiet = global.quiet;
     if (opt->patch % 64 != 0) throw CommandError("--patch must be a multiple of 64");
+    try {
+      opt->dist = train::resolve_dist_options(*dist, [](const char* name) { return std::getenv(name); });
+    } catch (const std::invalid_argument& e) {
+      throw CommandError(e.what());
+    }
+    if (opt->batch % (opt->dist.world_size * opt->accumulate) != 0)
+      throw CommandError(fmt::format("--batch {} is the global batch (all ranks together): it must be divisible "
+                                     "by the number of ranks x --accumulate = {} x {}",
+                                     opt->batch, opt->dist.world_size, opt->accumulate));
+    // In a multi-process run every message says which rank it comes from.
+    const std::string who = opt->dist.world_size > 1
+                                ? fmt::format("rank {} of {}: ", opt->dist.rank, opt->dist.world_size) : "";
     try {
       if (*export_only) {
         if (opt->export_path.empty()) throw CommandError("--export-only needs --export FILE");
@@ -79,10 +117,16 @@ void register_train(CLI::App& app, GlobalOptions& global) {
       }
       if (opt->data_dir.empty()) throw CommandError("--data is required for training");
       train::run_training(*opt);
+    } catch (const train::DistError& e) {
+      throw CommandError(e.what());  // names the rank already
     } catch (const train::DataError& e) {
-      throw CommandError(e.what());
+      throw CommandError(who + e.what());
     } catch (const train::CheckpointError& e) {
-      throw CommandError(e.what());
+      throw CommandError(who + e.what());
+    } catch (const CommandError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw CommandError(who + e.what());
     }
   });
 }

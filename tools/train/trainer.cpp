@@ -199,14 +199,16 @@ struct ValPoint {
 };
 
 // Held-out evaluation with real rounding of latents and of the 8-bit output; rates are
-// estimates from the likelihoods (no entropy coder involved).
-std::vector<ValPoint> validate(model::Vae& net, const std::vector<Frame>& images) {
+// estimates from the likelihoods (no entropy coder involved). Returns per-point sums over this
+// rank's share of the images (every `world`-th from `rank`); the caller divides.
+std::vector<ValPoint> validate(model::Vae& net, const std::vector<Frame>& images, int rank, int world) {
   torch::NoGradGuard no_grad;
   net->eval();
   std::vector<ValPoint> points{{1}, {50}, {100}};
   for (auto& pt : points) {
     const double level = model::quality_to_level(pt.quality, net->config().levels());
-    for (const Frame& f : images) {
+    for (size_t i = size_t(rank); i < images.size(); i += size_t(world)) {
+      const Frame& f = images[i];
       torch::Tensor xp = model::frame_to_padded_tensor(f, model::kLumaMultiple / 2);
       torch::Tensor x = xp.narrow(2, 0, Frame::chroma_extent(f.height)).narrow(3, 0, Frame::chroma_extent(f.width));
       model::RdOutput out = net->forward_eval(xp, level);
@@ -217,8 +219,6 @@ std::vector<ValPoint> validate(model::Vae& net, const std::vector<Frame>& images
       pt.psnr += psnr_from_mse(mse);
       pt.bpp += (out.y_bits + out.z_bits).item<double>() / (double(f.width) * f.height);
     }
-    pt.psnr /= double(images.size());
-    pt.bpp /= double(images.size());
   }
   net->train();
   return points;
@@ -253,12 +253,58 @@ std::vector<Frame> load_validation(const std::string& dir, const TrainOptions& o
 // What block motion misses of a pair of consecutive video frames, offset to mid-grey as the
 // intra residual of a motion P-frame is (docs/bitstream.md §3.2): the encoder's search on the
 // original previous frame, its default settings.
-Frame motion_residual_crop(const Dataset& data, std::mt19937_64& rng, int size) {
-  const auto [previous, current] = data.random_video_pair(rng, size);
+Frame motion_residual_crop(const Dataset& data, const CropChoice& choice) {
+  const auto [previous, current] = data.video_pair(choice);
   const coding::MotionField field = coding::estimate_motion(current, previous, coding::MotionSearchOptions{});
   Frame prediction;
   coding::predict_picture(previous, field, &prediction);
   return coding::motion_residual(current, prediction);
+}
+
+// The seed of the rate terms' noise for one slice of a step's batch in a sliced run (several
+// ranks or --accumulate): a function of the slice's place in the global batch only, so N ranks
+// and one process of N slices draw the same noise (splitmix64's finaliser).
+uint64_t slice_seed(uint64_t seed, int64_t step, int slice) {
+  uint64_t z = seed * 0x9E3779B97F4A7C15ull ^ (uint64_t(step) << 20) ^ uint64_t(slice) ^ 0xD1B54A32D192ED03ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+// A summary of the media a rank loaded (counts, sizes, a few pixels of each frame): every rank
+// must hold the same frames in the same order, or their crop draws would differ.
+std::string media_signature(const Dataset& data, const std::vector<Frame>& val) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  auto mix = [&](const void* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 1099511628211ull;
+  };
+  auto mix_frame = [&](const Frame& f) {
+    mix(&f.width, sizeof f.width);
+    mix(&f.height, sizeof f.height);
+    for (const auto& plane : f.planes) mix(plane.data(), std::min<size_t>(plane.size(), 256));
+  };
+  for (size_t i = 0; i < data.size(); ++i) {
+    mix_frame(data.item(i).frame);
+    mix(&data.item(i).next, sizeof data.item(i).next);
+  }
+  for (const Frame& f : val) mix_frame(f);
+  return fmt::format("{} files, {} frames, {} validation images, hash {:016x}", data.file_count(), data.size(),
+                     val.size(), h);
+}
+
+torch::Tensor flatten(const std::vector<torch::Tensor>& tensors) {
+  std::vector<torch::Tensor> flat;
+  for (const auto& t : tensors) flat.push_back(t.reshape(-1));
+  return torch::cat(flat);
+}
+
+void unflatten(const torch::Tensor& buffer, const std::vector<torch::Tensor>& tensors) {
+  torch::NoGradGuard no_grad;
+  int64_t offset = 0;
+  for (const auto& t : tensors) {
+    const_cast<torch::Tensor&>(t).copy_(buffer.narrow(0, offset, t.numel()).view(t.sizes()));
+    offset += t.numel();
+  }
 }
 
 }  // namespace
@@ -267,14 +313,32 @@ static int64_t run_training_impl(const TrainOptions& opt) {
   if (opt.patch < 64 || opt.patch % 64 != 0)
     throw std::invalid_argument("--patch must be a positive multiple of 64");
   if (opt.batch < 1) throw std::invalid_argument("--batch must be at least 1");
-  auto log = [&](const std::string& s) {
-    if (!opt.quiet) fmt::print(stderr, "{}\n", s);
-  };
+  if (opt.accumulate < 1) throw std::invalid_argument("--accumulate must be at least 1");
+  const int world = opt.dist.world_size;
+  const int slices = world * opt.accumulate;  // forward/backward passes per step, all ranks
+  if (opt.batch % slices != 0)
+    throw std::invalid_argument(fmt::format(
+        "--batch {} is the global batch of a step (all ranks together): it must be divisible by the "
+        "number of ranks x --accumulate = {} x {} = {}", opt.batch, world, opt.accumulate, slices));
+  const int slice_batch = opt.batch / slices;
+  const bool sliced = slices > 1;
   const auto start = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
 
+  // The rendezvous comes first so that a wrong address or rank fails in seconds, not after
+  // minutes of loading media. Only rank 0 writes anything; the others print only errors.
+  Communicator comm(opt.dist);
+  const int rank = comm.rank();
+  auto log = [&](const std::string& s) {
+    if (!opt.quiet && rank == 0) fmt::print(stderr, "{}\n", s);
+  };
+  if (comm.distributed())
+    log(fmt::format("rank 0 of {} ({}; rendezvous at {}:{}): global batch {} = {} ranks x {} crops{}", world,
+                    opt.dist.origin, opt.dist.master_host, opt.dist.port, opt.batch, world, opt.batch / world,
+                    opt.accumulate > 1 ? fmt::format(" (in {} slices of {})", opt.accumulate, slice_batch) : ""));
+
   at::set_num_threads(std::max(1, opt.threads));
-  fs::create_directories(opt.out_dir);
+  if (rank == 0) fs::create_directories(opt.out_dir);
 
   // Data: DIR/train and DIR/val when present, else DIR itself with no validation split.
   const fs::path root(opt.data_dir);
@@ -290,6 +354,15 @@ static int64_t run_training_impl(const TrainOptions& opt) {
   if (split && fs::is_directory(root / "val")) val = load_validation((root / "val").string(), opt, log);
   else if (opt.val_images > 0) val = load_validation((split ? root / "train" : root).string(), opt, log);
   log(fmt::format("validation: {} images", val.size()));
+  if (comm.distributed()) {
+    // Ranks load at different speeds (other machines, other disks): wait longer than a step.
+    comm.wait_for_all("media loaded", std::max(opt.dist.timeout_seconds, 1800.0));
+    const std::string mine = media_signature(data, val);
+    const std::string ours = comm.broadcast_string("media", mine);
+    if (mine != ours)
+      throw DistError(fmt::format("rank {} of {}: its training media differ from rank 0's (here: {}; rank 0: {}): "
+                                  "every rank needs the same files under --data", rank, world, mine, ours));
+  }
 
   // Model + optimizer, fresh or resumed.
   model::Vae net;
@@ -297,7 +370,9 @@ static int64_t run_training_impl(const TrainOptions& opt) {
   int64_t step = 0;
   double prior_seconds = 0;
   const std::string ckpt = (fs::path(opt.out_dir) / kCheckpointName).string();
-  if (opt.resume && fs::exists(ckpt)) {
+  if (rank != 0) {
+    // Built from rank 0's configuration and state below.
+  } else if (opt.resume && fs::exists(ckpt)) {
     const Resumed r = load_checkpoint(ckpt, net, adam);
     step = r.step;
     prior_seconds = r.seconds;
@@ -313,6 +388,32 @@ static int64_t run_training_impl(const TrainOptions& opt) {
     std::vector<torch::Tensor> list;
     for (auto& p : net->parameters()) list.push_back(p);
     adam.init(list);
+  }
+  if (comm.distributed()) {
+    // Every rank starts from rank 0's network, Adam state and step (rank 0 alone reads
+    // checkpoints: the others need no shared file system).
+    nlohmann::json state = {{"config", nlohmann::json::parse(model::config_to_json(net->config()))},
+                            {"step", step}, {"adam_t", adam.t}, {"seconds", prior_seconds}};
+    state = nlohmann::json::parse(comm.broadcast_string("start", state.dump()));
+    if (rank != 0) {
+      net = model::Vae(model::config_from_json(state.at("config").dump()));
+      std::vector<torch::Tensor> list;
+      for (auto& p : net->parameters()) list.push_back(p);
+      adam.init(list);
+      step = state.at("step").get<int64_t>();
+      adam.t = state.at("adam_t").get<int64_t>();
+      prior_seconds = state.at("seconds").get<double>();
+    }
+    std::vector<torch::Tensor> all = net->parameters();
+    all.insert(all.end(), adam.m.begin(), adam.m.end());
+    all.insert(all.end(), adam.v.begin(), adam.v.end());
+    torch::Tensor buffer;
+    {
+      torch::NoGradGuard no_grad;
+      buffer = flatten(all).contiguous();
+    }
+    comm.broadcast(buffer);
+    unflatten(buffer, all);
   }
   net->train();
   if (!opt.train_only.empty()) log(freeze_all_but(opt.train_only, net));
@@ -333,8 +434,9 @@ static int64_t run_training_impl(const TrainOptions& opt) {
 
   // CSV log: one row per validation.
   const std::string csv_path = (fs::path(opt.out_dir) / kLogName).string();
-  const bool new_csv = !fs::exists(csv_path);
-  std::ofstream csv(csv_path, std::ios::app);
+  const bool new_csv = rank == 0 && !fs::exists(csv_path);
+  std::ofstream csv;
+  if (rank == 0) csv.open(csv_path, std::ios::app);
   if (new_csv)
     csv << "step,train_seconds,lr,train_loss,train_bpp_est,train_psnr_yuv,"
            "val_q1_bpp_est,val_q1_psnr_yuv,val_q50_bpp_est,val_q50_psnr_yuv,"
@@ -354,65 +456,134 @@ static int64_t run_training_impl(const TrainOptions& opt) {
   const int64_t first_step = step;
   const double run_start = elapsed();
 
-  auto evaluate_and_log = [&] {
+  // Every rank evaluates its share of the images (world size 1: all); `now` is the step's time
+  // on rank 0's clock, so that all ranks agree on when to validate next.
+  auto evaluate_and_log = [&](double now) {
     if (val.empty()) return;
     const double t0 = elapsed();
-    const auto pts = validate(net, val);
-    csv << fmt::format("{},{:.0f},{:.3g},{:.5f},{:.4f},{:.3f}", step,
+    auto pts = validate(net, val, rank, world);
+    if (comm.distributed()) {
+      torch::Tensor sums = torch::zeros({int64_t(2 * pts.size())}, torch::kDouble);
+      for (size_t i = 0; i < pts.size(); ++i) sums[int64_t(2 * i)] = pts[i].bpp, sums[int64_t(2 * i + 1)] = pts[i].psnr;
+      comm.allreduce_sum(sums);
+      for (size_t i = 0; i < pts.size(); ++i)
+        pts[i].bpp = sums[int64_t(2 * i)].item<double>(), pts[i].psnr = sums[int64_t(2 * i + 1)].item<double>();
+    }
+    for (auto& p : pts) p.bpp /= double(val.size()), p.psnr /= double(val.size());
+    if (rank == 0) csv << fmt::format("{},{:.0f},{:.3g},{:.5f},{:.4f},{:.3f}", step,
                        prior_seconds + elapsed() - run_start, lr, stats.mean(stats.loss),
                        stats.mean(stats.bpp), stats.mean(stats.psnr));
     std::string line = fmt::format("val @ step {} (estimated bpp):", step);
     for (const auto& p : pts) {
-      csv << fmt::format(",{:.4f},{:.3f}", p.bpp, p.psnr);
+      if (rank == 0) csv << fmt::format(",{:.4f},{:.3f}", p.bpp, p.psnr);
       line += fmt::format("  q{} {:.3f} bpp {:.2f} dB", p.quality, p.bpp, p.psnr);
     }
-    csv << "\n";
-    csv.flush();
+    if (rank == 0) {
+      csv << "\n";
+      csv.flush();
+    }
     log(line + fmt::format("  ({:.1f} s)", elapsed() - t0));
     stats = Stats{};
-    last_val = elapsed();
+    last_val = comm.distributed() ? now : elapsed();
     last_val_step = step;
   };
   auto checkpoint = [&] {
-    save_checkpoint(ckpt, net, adam, step, prior_seconds + elapsed() - run_start);
+    if (rank == 0) save_checkpoint(ckpt, net, adam, step, prior_seconds + elapsed() - run_start);
     last_ckpt = elapsed();
   };
+  // Schedule: linear warm-up from step 0, then constant, then 10x lower near the end.
+  auto schedule = [&](double now) {
+    const double warm = opt.lr * std::min(1.0, double(step + 1) / std::max(1, opt.warmup_steps));
+    return opt.decay_at < 1.0 && now >= opt.decay_at * budget ? warm * 0.1 : warm;
+  };
+  // The parameters being trained: their gradients are all-reduced, in one buffer.
+  std::vector<torch::Tensor> trained;
+  for (const auto& p : params)
+    if (p.requires_grad()) trained.push_back(p);
 
-  if (step == 0) evaluate_and_log();
+  if (step == 0) evaluate_and_log(0.0);
   const int P = opt.patch;
-  while (!g_stop_requested) {
+  double now = elapsed();
+  while (true) {
     if (opt.max_steps > 0 && step - first_step >= opt.max_steps) break;
-    if (elapsed() >= budget) break;
-    // Schedule: linear warm-up from step 0, then constant, then 10x lower near the end.
-    lr = opt.lr * std::min(1.0, double(step + 1) / std::max(1, opt.warmup_steps));
-    if (opt.decay_at < 1.0 && elapsed() >= opt.decay_at * budget) lr *= 0.1;
+    // A multi-process run decides to stop together, after the all-reduce below.
+    if (!comm.distributed() && (g_stop_requested || elapsed() >= budget)) break;
+    lr = schedule(elapsed());
 
-    std::vector<torch::Tensor> crops;
+    // The whole step's crop choices and levels, drawn in order from the stream every rank
+    // shares; each rank then cuts and computes only its own slices.
+    std::vector<CropChoice> choices;
     for (int b = 0; b < opt.batch; ++b)
-      crops.push_back(model::frame_to_tensor(opt.motion_residuals ? motion_residual_crop(data, rng, P)
-                                                                  : data.random_crop(rng, P)));
-    torch::Tensor x = torch::cat(crops, 0).contiguous(at::MemoryFormat::ChannelsLast);
-    torch::Tensor levels = torch::randint(0, L, {opt.batch}, torch::kLong);
-
-    model::RdOutput out = net->forward_train(x, levels);
-    torch::Tensor d = 255.0 * 255.0 * mse_yuv(out.x_hat, x);
-    torch::Tensor bpp = (out.y_bits + out.z_bits) / double(P * P);
-    torch::Tensor per_sample = bpp + lam_t.index_select(0, levels) * d;
-    torch::Tensor loss = (weight_t.index_select(0, levels) * per_sample).mean();
+      choices.push_back(opt.motion_residuals ? data.choose_video_pair(rng, P) : data.choose_crop(rng, P));
+    torch::Tensor levels;
+    if (sliced) {
+      std::vector<int64_t> drawn;
+      for (int b = 0; b < opt.batch; ++b) drawn.push_back(int64_t(rng() % uint64_t(L)));
+      levels = torch::tensor(drawn, torch::kLong);
+    } else {
+      levels = torch::randint(0, L, {opt.batch}, torch::kLong);
+    }
 
     for (auto& p : params) p.mutable_grad() = torch::Tensor();
-    loss.backward();
+    double sum_l = 0, sum_b = 0, sum_p = 0;
+    for (int s = rank * opt.accumulate; s < (rank + 1) * opt.accumulate; ++s) {
+      if (sliced) torch::manual_seed(slice_seed(opt.seed, step, s));
+      std::vector<torch::Tensor> crops;
+      for (int b = s * slice_batch; b < (s + 1) * slice_batch; ++b)
+        crops.push_back(model::frame_to_tensor(opt.motion_residuals ? motion_residual_crop(data, choices[size_t(b)])
+                                                                    : data.crop(choices[size_t(b)])));
+      torch::Tensor x = torch::cat(crops, 0).contiguous(at::MemoryFormat::ChannelsLast);
+      torch::Tensor lv = sliced ? levels.narrow(0, s * slice_batch, slice_batch) : levels;
+
+      model::RdOutput out = net->forward_train(x, lv);
+      torch::Tensor d = 255.0 * 255.0 * mse_yuv(out.x_hat, x);
+      torch::Tensor bpp = (out.y_bits + out.z_bits) / double(P * P);
+      torch::Tensor per_sample = bpp + lam_t.index_select(0, lv) * d;
+      torch::Tensor loss = (weight_t.index_select(0, lv) * per_sample).mean();
+      if (opt.accumulate > 1) loss = loss / double(opt.accumulate);
+      loss.backward();
+      sum_l += per_sample.sum().item<double>();
+      sum_b += bpp.sum().item<double>();
+      sum_p += (10.0 * torch::log10(255.0 * 255.0 / d.detach().clamp_min(1e-10))).sum().item<double>();
+    }
+
+    bool stop_all = false;
+    if (comm.distributed()) {
+      // One all-reduce per step: the gradients, this rank's loss sums, its wish to stop and
+      // rank 0's clock (which times the schedule, validation and the end for every rank).
+      torch::Tensor buffer;
+      {
+        torch::NoGradGuard no_grad;
+        std::vector<torch::Tensor> parts;
+        for (const auto& p : trained) parts.push_back(p.grad().defined() ? p.grad() : torch::zeros_like(p));
+        const bool stop_here = g_stop_requested || elapsed() >= budget;
+        parts.push_back(torch::tensor({float(sum_l), float(sum_b), float(sum_p), stop_here ? 1.0f : 0.0f,
+                                       rank == 0 ? float(elapsed()) : 0.0f}));
+        buffer = flatten(parts).contiguous();
+      }
+      comm.allreduce_sum(buffer);
+      const int64_t n = buffer.numel() - 5;
+      const torch::Tensor extra = buffer.narrow(0, n, 5);
+      sum_l = extra[0].item<double>(), sum_b = extra[1].item<double>(), sum_p = extra[2].item<double>();
+      stop_all = extra[3].item<double>() > 0;
+      now = extra[4].item<double>();
+      for (const auto& p : trained)
+        if (!p.grad().defined()) const_cast<torch::Tensor&>(p).mutable_grad() = torch::zeros_like(p);
+      std::vector<torch::Tensor> grads;
+      for (const auto& p : trained) grads.push_back(p.grad());
+      unflatten(buffer.narrow(0, 0, n).div_(double(world)), grads);
+      lr = schedule(now);
+    }
     if (opt.clip > 0) clip_gradients(params, opt.clip);
     adam.step(params, lr);
     ++step;
 
-    const double l = per_sample.mean().item<double>(), b = bpp.mean().item<double>();
-    const double p = (10.0 * torch::log10(255.0 * 255.0 / d.detach().clamp_min(1e-10))).mean().item<double>();
+    const double l = sum_l / opt.batch, b = sum_b / opt.batch, p = sum_p / opt.batch;
     if (!std::isfinite(l)) throw std::runtime_error(fmt::format("training diverged at step {} (loss {})", step, l));
     stats.add(l, b, p);
     print_stats.add(l, b, p);
 
-    const double now = elapsed();
+    if (!comm.distributed()) now = elapsed();
     if (now - last_print >= 60.0 || step - first_step == 10) {
       log(fmt::format("step {}  {:.2f} steps/s  loss {:.4f}  bpp~{:.3f}  psnr {:.2f} dB (all levels)  lr {:.2g}  {:.0f}/{:.0f} s",
                       step, double(step - first_step) / std::max(1e-9, now - run_start),
@@ -422,16 +593,17 @@ static int64_t run_training_impl(const TrainOptions& opt) {
       last_print = now;
     }
     if (now - last_ckpt >= opt.checkpoint_minutes * 60.0) checkpoint();
-    if (now - last_val >= opt.val_minutes * 60.0) evaluate_and_log();
+    if (now - last_val >= opt.val_minutes * 60.0) evaluate_and_log(now);
+    if (stop_all) break;
   }
   if (g_stop_requested) log("stop requested: saving");
   checkpoint();
-  if (step > first_step && step != last_val_step) evaluate_and_log();
+  if (step > first_step && step != last_val_step) evaluate_and_log(now);
   log(fmt::format("done: {} steps this run, step {} in total; checkpoint {}", step - first_step,
                   step, ckpt));
   std::signal(SIGINT, old_int);
   std::signal(SIGTERM, old_term);
-  if (!opt.export_path.empty()) {
+  if (!opt.export_path.empty() && rank == 0) {
     const uint64_t hash = export_checkpoint(opt.out_dir, opt.export_path, opt.quality_level_min);
     log(fmt::format("wrote model {} (hash {:016x})", opt.export_path, hash));
   }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "train/distributed.h"
+
 namespace vaec::train {
 
 struct TrainOptions {
@@ -15,7 +17,14 @@ struct TrainOptions {
   double minutes = 10.0;     // wall-clock budget of this run
   int threads = 2;
   bool resume = false;       // continue from out_dir/checkpoint.vckp if present
+  // Crops per step, over all ranks together (the global batch): with N ranks and --accumulate K
+  // it must be divisible by N x K, and each rank computes K slices of batch / (N K) crops.
   int batch = 8;
+  // Forward/backward passes per rank and step (gradient accumulation). 1 and a single rank is
+  // the classic loop; otherwise the step's crops, levels and noise are drawn per slice so that
+  // one process with --accumulate N reproduces N ranks' steps (docs/scale-out.md).
+  int accumulate = 1;
+  DistOptions dist;          // this process's place in a multi-process run (world size 1: none)
   int patch = 192;           // luma crop size (multiple of 64)
   double lr = 2e-4;
   double decay_at = 0.85;    // fraction of --minutes after which lr drops 10x (>= 1: never)
@@ -56,7 +65,8 @@ struct CheckpointError : std::runtime_error {
 double lowest_quality_level();
 
 // Runs training; returns the number of steps taken in this run. Throws DataError for unusable
-// data folders and CheckpointError for a damaged checkpoint.
+// data folders, CheckpointError for a damaged checkpoint and DistError when the ranks of a
+// multi-process run cannot meet or lose one another.
 int64_t run_training(const TrainOptions& options);
 
 // Writes the shipping model file (.vaem) from OUT_DIR/checkpoint.vckp; returns its hash.
