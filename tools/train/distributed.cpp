@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <c10/util/Exception.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -64,6 +65,12 @@ std::string local_address_towards(const std::string& host, int port) {
 
 std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(int64_t(std::llround(seconds * 1000.0)));
+}
+
+// An exception's message without c10's C++ backtrace.
+std::string reason(const std::exception& e) {
+  if (const auto* c10_error = dynamic_cast<const c10::Error*>(&e)) return c10_error->what_without_backtrace();
+  return e.what();
 }
 
 }  // namespace
@@ -173,6 +180,24 @@ DistOptions resolve_dist_options(const DistArgs& args, const std::function<const
 struct Communicator::Impl {
   c10::intrusive_ptr<c10d::TCPStore> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+
+  // Marks this rank as arrived at `name` and waits up to `timeout` for all; returns the ranks
+  // that did not arrive (empty: all did). Throws what the store throws when it is unreachable.
+  std::vector<int> meet(const std::string& name, int rank, int world, std::chrono::milliseconds timeout) {
+    std::vector<std::string> keys;
+    for (int r = 0; r < world; ++r) keys.push_back(fmt::format("vaec/{}/{}", name, r));
+    store->set(keys[size_t(rank)], {1});
+    try {
+      store->wait(keys, timeout);
+      return {};
+    } catch (const std::exception&) {
+      std::vector<int> missing;
+      for (int r = 0; r < world; ++r)
+        if (!store->check({keys[size_t(r)]})) missing.push_back(r);
+      if (missing.empty()) throw;
+      return missing;
+    }
+  }
 };
 
 Communicator::Communicator(const DistOptions& options) : options_(options) {
@@ -185,23 +210,32 @@ Communicator::Communicator(const DistOptions& options) : options_(options) {
   store_options.port = uint16_t(options_.port);
   store_options.isServer = rank == 0;
   store_options.numWorkers = size_t(world);
-  store_options.waitWorkers = true;
+  store_options.waitWorkers = false;  // meet() below names the missing ranks instead
   store_options.timeout = timeout;
   try {
     impl_->store = c10::make_intrusive<c10d::TCPStore>(options_.master_host, store_options);
   } catch (const std::exception& e) {
     if (rank == 0)
-      throw DistError(fmt::format(
-          "rank 0 of {}: the rendezvous at {} failed: {}\nrank 0 listens there and waits {} s for all "
-          "{} other ranks to connect: start every rank with the same --dist-url and --world-size "
-          "(or raise --dist-timeout); if the port is in use, pick another",
-          world, where, e.what(), options_.timeout_seconds, world - 1));
+      throw DistError(fmt::format("rank 0 of {}: cannot listen at {} for the rendezvous: {}\nis the port in use "
+                                  "(another run)? pick another port in --dist-url",
+                                  world, where, reason(e)));
     throw DistError(fmt::format(
         "rank {} of {}: cannot reach the master (rank 0's store) at {} within {} s: {}\nstart rank 0 "
         "(it must be running, with the same --dist-url), check the host, port and firewall, or "
         "raise --dist-timeout",
-        rank, world, where, options_.timeout_seconds, e.what()));
+        rank, world, where, options_.timeout_seconds, reason(e)));
   }
+  std::vector<int> missing;
+  try {
+    missing = impl_->meet("joined", rank, world, timeout);
+  } catch (const std::exception& e) {
+    fail("joining the rendezvous at " + where, e);
+  }
+  if (!missing.empty())
+    throw DistError(fmt::format(
+        "rank {} of {}: rank {} did not join the rendezvous at {} within {} s\nstart every rank with the "
+        "same --dist-url and --world-size {} (ranks 0 .. {}), or raise --dist-timeout",
+        rank, world, fmt::join(missing, ", rank "), where, options_.timeout_seconds, world, world - 1));
   try {
     std::shared_ptr<::gloo::transport::Device> device;
     if (!options_.interface.empty()) {
@@ -230,7 +264,7 @@ void Communicator::fail(const std::string& what, const std::exception& e) const 
       "memory, or its network failed; see its output) or is slower than --dist-timeout ({} s). "
       "Training cannot go on without it: stop every rank, then restart all of them with --resume "
       "to continue from rank 0's last checkpoint",
-      options_.rank, options_.world_size, what, e.what(), options_.timeout_seconds));
+      options_.rank, options_.world_size, what, reason(e), options_.timeout_seconds));
 }
 
 void Communicator::allreduce_sum(at::Tensor& tensor) {
@@ -271,23 +305,16 @@ std::string Communicator::broadcast_string(const std::string& key, const std::st
 
 void Communicator::wait_for_all(const std::string& name, double seconds) {
   if (!impl_) return;
-  std::vector<std::string> keys;
-  for (int r = 0; r < options_.world_size; ++r) keys.push_back(fmt::format("vaec/{}/{}", name, r));
+  std::vector<int> missing;
   try {
-    impl_->store->set(keys[size_t(options_.rank)], {1});
-    impl_->store->wait(keys, to_ms(seconds));
+    missing = impl_->meet(name, options_.rank, options_.world_size, to_ms(seconds));
   } catch (const std::exception& e) {
-    std::vector<int> missing;
-    try {
-      for (int r = 0; r < options_.world_size; ++r)
-        if (!impl_->store->check({keys[size_t(r)]})) missing.push_back(r);
-    } catch (const std::exception&) {
-      fail("waiting for all ranks (" + name + "; rank 0's store is gone: rank 0 has stopped)", e);
-    }
-    fail(fmt::format("waiting {} s for all ranks ({}; still missing: rank {})", seconds, name,
-                     fmt::join(missing, ", rank ")),
-         e);
+    fail("waiting for all ranks (" + name + ")", e);
   }
+  if (!missing.empty())
+    throw DistError(fmt::format("rank {} of {}: rank {} did not reach '{}' within {} s: see its output; restart every "
+                                "rank (with --resume to continue from rank 0's last checkpoint)",
+                                options_.rank, options_.world_size, fmt::join(missing, ", rank "), name, seconds));
 }
 
 }  // namespace vaec::train
