@@ -169,6 +169,23 @@ TEST_CASE("two ranks take the steps of one process on both their slices, and res
   const Checkpoint b4 = read_checkpoint(two + "/checkpoint.vckp");
   CHECK(b4.step == 4);
   CHECK(max_difference(a4, b4) < 2e-5);
+
+  // And two ranks resume a checkpoint (rank 0 reads it; rank 1 has no --out of its own).
+  const auto again = test::run(cli() + " " + train_args(media, one, 4, 1) + " --accumulate 2 --resume");
+  REQUIRE(again.exit_code == 0);
+  const std::string url2 = fmt::format("tcp://127.0.0.1:{}", free_port());
+  const std::string resume_args = train_args(media, two, 4, 1) + " --resume --dist-url " + url2 + " --world-size 2";
+  const auto resumed = run_two(tmp, cli() + " " + resume_args + " --rank 0",
+                               cli() + " " + train_args(media, tmp.path("elsewhere"), 4, 1) +
+                                   " --resume --dist-url " + url2 + " --world-size 2 --rank 1");
+  INFO("rank 0:\n" << resumed.r0.output << "\nrank 1:\n" << resumed.r1.output);
+  REQUIRE(resumed.r0.exit_code == 0);
+  REQUIRE(resumed.r1.exit_code == 0);
+  CHECK_FALSE(test::file_exists(tmp.path("elsewhere")));
+  const Checkpoint a5 = read_checkpoint(one + "/checkpoint.vckp");
+  const Checkpoint b5 = read_checkpoint(two + "/checkpoint.vckp");
+  CHECK(b5.step == 5);
+  CHECK(max_difference(a5, b5) < 2e-5);
 }
 
 TEST_CASE("a rank whose peer never comes stops with a clear error within the timeout", "[train][distributed]") {
