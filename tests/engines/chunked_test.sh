@@ -2,6 +2,7 @@
 # Tests of scripts/vaec-chunked on its engines (docs/scale-out.md). One case per ctest test:
 #   chunked_test.sh VAEC SOURCE_DIR CASE
 # parallel_matches_single_encode  4 segments through GNU parallel decode to the single encode's pictures
+# parallel_scene_cuts            --scenes cuts where the single encode's scene cut restarted the GOP grid
 # parallel_dead_worker            a segment encode that fails, or is killed: named, non-zero, no output
 # slurm_matches_single_encode     3 array tasks + the dependent concat job on a localhost Slurm: same pictures
 # slurm_dead_worker               a failing array task: named, non-zero, no output, the cluster left idle
@@ -31,9 +32,15 @@ cd "$WORK"
 
 # A tiny clip (GOP 16 keeps the grid short) and the single encode every case compares against.
 ENCODE_OPTS=(--quality 50 --gop 16)
-make_clip() {  # FRAMES
-  ffmpeg -v error -nostdin -f lavfi -i "testsrc2=size=128x96:rate=25" -frames:v "$1" clip.y4m \
-    || fail "ffmpeg could not make the test clip"
+make_clip() {  # FRAMES [SCENE_CUT]: with SCENE_CUT, another picture from that frame on
+  if [[ -n ${2:-} ]]; then
+    ffmpeg -v error -nostdin -f lavfi -i "testsrc2=size=128x96:rate=25" -f lavfi -i "mandelbrot=size=128x96:rate=25" \
+      -filter_complex "[0:v]trim=end_frame=$2,setpts=PTS-STARTPTS[a];[1:v]trim=end_frame=$(($1 - $2)),setpts=PTS-STARTPTS[b];[a][b]concat=n=2:v=1[v]" \
+      -map "[v]" -pix_fmt yuv420p clip.y4m || fail "ffmpeg could not make the test clip"
+  else
+    ffmpeg -v error -nostdin -f lavfi -i "testsrc2=size=128x96:rate=25" -frames:v "$1" clip.y4m \
+      || fail "ffmpeg could not make the test clip"
+  fi
   "$VAEC_BIN" --quiet encode clip.y4m -o single.vae "${ENCODE_OPTS[@]}" --threads 2 || fail "the single encode failed"
 }
 md5_of() { "$VAEC_BIN" --quiet decode "$1" --md5 | awk '{ print $1 }'; }
@@ -86,6 +93,17 @@ case $CASE in
     "$CHUNKED" clip.y4m -o out.vae --vaec "$VAEC_BIN" --segment-frames 40 -j 2 --sshlogin 2/: --no-psnr \
       -- "${ENCODE_OPTS[@]}" || fail "vaec-chunked with a rounded segment length and --sshlogin : failed"
     expect_same_pictures out.vae 88
+    ;;
+  parallel_scene_cuts)
+    need_parallel
+    make_clip 64 21  # the single encode's I-frames: 0 16 21 (scene cut) 37 53
+    "$CHUNKED" clip.y4m -o out.vae --vaec "$VAEC_BIN" --segment-frames 32 --scenes --keep-parts --workdir parts \
+      --no-psnr -- "${ENCODE_OPTS[@]}" 2>err.txt || { cat err.txt >&2; fail "vaec-chunked --scenes failed"; }
+    cat err.txt >&2
+    grep -q "1 scene changes: 21$" err.txt || fail "the scene change at frame 21 was not found"
+    [[ $(cut -d' ' -f2 parts/vaec-chunked.*/segments.txt | tr '\n' ' ') == "0 21 53 " ]] \
+      || fail "segments start at $(cut -d' ' -f2 parts/vaec-chunked.*/segments.txt | tr '\n' ' '), not 0 21 53"
+    expect_same_pictures out.vae 64
     ;;
   parallel_dead_worker)
     need_parallel
