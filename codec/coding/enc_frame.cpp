@@ -351,7 +351,7 @@ FrameEncoder::MotionChoice FrameEncoder::evaluate_motion(int model_quality, doub
   {
     const SampleLambdas lambdas = sample_lambdas(lambda);
     const int qp = transform_qp(lambdas);
-    TransformResidual coded = encode_transform_residual(input_, prediction, qp, lambdas);
+    TransformResidual coded = encode_transform_residual(input_, prediction, qp, lambdas, options_.optimise_residual_levels);
     std::vector<uint8_t> with_transform =
         encode_motion_payload(model_quality, field, MotionResidual::kTransform, coded.bytes);
     // Scene cut, as x264 detects one: coding the frame against its prediction from the previous

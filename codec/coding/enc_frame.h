@@ -33,6 +33,8 @@ struct EncoderOptions {
   bool motion_first = false;
   // I-frames' latents optimised for their picture (the `slow` preset): off with 0 iterations.
   LatentOptimizationOptions latent_optimization;
+  // Transform residual levels chosen by rate and distortion rather than a dead zone.
+  bool optimise_residual_levels = false;
 };
 
 struct CodedFrame {

@@ -48,6 +48,33 @@ void forward_transform(const double* r, double* c) {
     }
 }
 
+// Rate-distortion optimised quantization (x264's trellis, one coefficient at a time): each
+// level is the one of round(|c| / step), one less, or 0 whose squared error plus bits / lambda
+// is least, priced with the class tables `scales` (fitted to the dead-zone levels).
+// c is 16 times the orthonormal coefficient, so (|c| - m step) / 16 is the error in pixels.
+void optimise_levels(const double* c, int step, int max_level, double lambda, uint8_t flag_class,
+                     const TransformScales& scales, int32_t* l) {
+  const entropy::CdfTableSet& tables = gaussian_tables();
+  for (int i = 0; i < kTransformCoefficients; ++i) {
+    const double a = std::abs(c[i]);
+    const int nearest = std::min(max_level, int(a / step + 0.5));
+    if (nearest == 0) {  // most coefficients: nothing to choose (and code lengths cost a log)
+      l[i] = 0;
+      continue;
+    }
+    const entropy::CdfTable& table = tables.table(scales[level_class(flag_class, i / kTransformSize, i % kTransformSize)]);
+    int best = 0;
+    double best_cost = 0;
+    for (int m : {nearest, nearest - 1, 0}) {
+      if (m < 0 || (m == 0 && nearest > 2)) continue;  // zeroing a large level never pays
+      const double error = (a - m * step) / 16;
+      const double cost = lambda * error * error + table.code_length(m);
+      if (m == nearest || cost < best_cost) best = m, best_cost = cost;
+    }
+    l[i] = c[i] < 0 ? -best : best;
+  }
+}
+
 // One plane's block: the residual (edge samples repeated past the plane) and where it lies.
 struct BlockResidual {
   double r[kTransformCoefficients];
@@ -83,6 +110,16 @@ double distortion_saving(const BlockResidual& br, const Frame& prediction, int p
       saving += e0 * e0 - e1 * e1;
     }
   return saving;
+}
+
+// Sets each block's coded flag from its levels.
+const TransformLevels& mark_coded(TransformLevels* t) {
+  for (int p = 0; p < 3; ++p)
+    for (size_t b = 0; b < t->coded[size_t(p)].size(); ++b) {
+      const int32_t* l = t->levels[size_t(p)].data() + b * kTransformCoefficients;
+      t->coded[size_t(p)][b] = std::any_of(l, l + kTransformCoefficients, [](int32_t v) { return v != 0; });
+    }
+  return *t;
 }
 
 // The symbols of a frame's residual: flags, then the levels of the coded blocks.
@@ -142,30 +179,47 @@ int transform_qp(const SampleLambdas& lambdas) {
 }
 
 TransformResidual encode_transform_residual(const Frame& original, const Frame& prediction, int qp,
-                                            const SampleLambdas& lambdas) {
+                                            const SampleLambdas& lambdas, bool optimise) {
   if (!original.same_size(prediction)) throw std::invalid_argument("transform residual: picture sizes differ");
   const int step = transform_step(qp);
   const std::array<std::vector<uint8_t>, 3> classes = block_classes(prediction);
   TransformLevels t(prediction);
   std::array<std::vector<double>, 3> saving;
-  double c[kTransformCoefficients];
+  std::array<std::vector<double>, 3> coefficients;  // per block, for the level optimization
   for (int p = 0; p < 3; ++p) {
     const BlockGrid g(prediction.plane_width(p), prediction.plane_height(p));
-    saving[size_t(p)].assign(size_t(g.count()), 0);
+    coefficients[size_t(p)].resize(size_t(g.count()) * kTransformCoefficients);
     const int max_level = kMaxDequantized / step;
     for (int b = 0; b < g.count(); ++b) {
       const BlockResidual br = block_residual(original, prediction, p, g, b);
+      double* c = coefficients[size_t(p)].data() + size_t(b) * kTransformCoefficients;
       forward_transform(br.r, c);
       int32_t* l = t.levels[size_t(p)].data() + size_t(b) * kTransformCoefficients;
-      bool any = false;
       for (int i = 0; i < kTransformCoefficients; ++i) {
         const int m = std::min(max_level, int(std::abs(c[i]) / step + kRoundingOffset));
         l[i] = c[i] < 0 ? -m : m;
-        any |= m != 0;
       }
-      t.coded[size_t(p)][size_t(b)] = any;
-      if (any) saving[size_t(p)][size_t(b)] = distortion_saving(br, prediction, p, g, l, step);
     }
+  }
+  if (optimise) {  // levels chosen by their own cost, priced by the dead-zone levels' tables
+    // (pricing them again with the tables of the optimised levels gained nothing: -0.85 %
+    // against -0.83 % on four training clips)
+    const TransformScales priced = fit_scales(collect_symbols(mark_coded(&t), classes));
+    for (int p = 0; p < 3; ++p) {
+      const double lambda = p == 0 ? lambdas.luma : lambdas.chroma;
+      for (size_t b = 0; b < classes[size_t(p)].size(); ++b)
+        optimise_levels(coefficients[size_t(p)].data() + b * kTransformCoefficients, step, kMaxDequantized / step,
+                        lambda, classes[size_t(p)][b], priced, t.levels[size_t(p)].data() + b * kTransformCoefficients);
+    }
+  }
+  mark_coded(&t);
+  for (int p = 0; p < 3; ++p) {
+    const BlockGrid g(prediction.plane_width(p), prediction.plane_height(p));
+    saving[size_t(p)].assign(size_t(g.count()), 0);
+    for (int b = 0; b < g.count(); ++b)
+      if (t.coded[size_t(p)][size_t(b)])
+        saving[size_t(p)][size_t(b)] = distortion_saving(block_residual(original, prediction, p, g, b), prediction, p,
+                                                         g, t.levels[size_t(p)].data() + size_t(b) * kTransformCoefficients, step);
   }
   // Which blocks pay for their bits, priced with the tables fitted to all quantized blocks.
   const TransformScales first = fit_scales(collect_symbols(t, classes));

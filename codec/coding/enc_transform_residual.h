@@ -24,8 +24,9 @@ struct SampleLambdas {
 int transform_qp(const SampleLambdas& lambdas);
 
 // Codes original - prediction with `qp`. A block is coded only where its distortion saving
-// pays for its bits at `lambdas`.
+// pays for its bits at `lambdas`. `optimise` chooses each level by its rate and distortion
+// (slower presets) instead of rounding with a dead zone.
 TransformResidual encode_transform_residual(const Frame& original, const Frame& prediction, int qp,
-                                            const SampleLambdas& lambdas);
+                                            const SampleLambdas& lambdas, bool optimise = false);
 
 }  // namespace vaec::coding

@@ -101,6 +101,28 @@ TEST_CASE("Transform residual: blocks are coded only where they pay", "[transfor
   CHECK(transform_qp(SampleLambdas{0.001, 0.001}) > transform_qp(SampleLambdas{0.1, 0.1}));
 }
 
+TEST_CASE("Transform residual: optimised levels decode exactly and cost less at their price", "[transform]") {
+  const Frame prediction = test::make_frame(128, 96, 5);
+  const Frame original = test::add_noise(prediction, 6, 7);
+  int lower = 0;
+  for (double price : {0.05, 0.2, 1.0}) {
+    const SampleLambdas lambdas{price, price};
+    const int qp = transform_qp(lambdas);
+    const TransformResidual plain = encode_transform_residual(original, prediction, qp, lambdas, false);
+    const TransformResidual optimised = encode_transform_residual(original, prediction, qp, lambdas, true);
+    Frame decoded;
+    REQUIRE(decode_transform_residual(optimised.bytes.data(), optimised.bytes.size(), prediction, &decoded).ok());
+    CHECK(decoded.planes == optimised.picture.planes);
+    // Cost in bits: 8 per byte plus price x squared error over the picture's samples.
+    const double samples = 128 * 96 * 1.5;
+    auto cost = [&](const TransformResidual& r) { return 8.0 * r.bytes.size() + price * mse(r.picture, original) * samples; };
+    INFO("price " << price << ": " << cost(plain) << " bits dead zone, " << cost(optimised) << " optimised");
+    CHECK(cost(optimised) <= cost(plain) * 1.01);
+    lower += cost(optimised) < cost(plain);
+  }
+  CHECK(lower >= 2);
+}
+
 TEST_CASE("Transform residual: malformed payloads give errors, never crashes", "[transform]") {
   const Frame prediction = test::make_frame(48, 32, 4);
   const Frame original = test::add_noise(prediction, 20, 5);
