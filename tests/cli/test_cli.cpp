@@ -515,3 +515,22 @@ TEST_CASE("segments cut on the GOP grid concat to exactly the stream of one enco
     CHECK_FALSE(test::file_exists(tmp.path("past.vae")));
   }
 }
+
+TEST_CASE("--start-frame seeks in indexed files to exactly the frame a pipe reaches by decoding", "[cli][codec][concat]") {
+  test::TempDir tmp;
+  // Key frames every 10 (mp4, B-frames) and every 7 (mkv): most starts are between them.
+  const std::string mp4 = tmp.path("t.mp4"), mkv = tmp.path("t.mkv"), y4m = tmp.path("t.y4m");
+  REQUIRE(test::run("ffmpeg -v error -f lavfi -i testsrc2=size=96x64:rate=25 -frames:v 40 -c:v libx264 -g 10 -bf 2 "
+                    "-pix_fmt yuv420p " + mp4).exit_code == 0);
+  REQUIRE(test::run("ffmpeg -v error -i " + mp4 + " -c:v libx264 -g 7 " + mkv).exit_code == 0);
+  for (const std::string& src : {mp4, mkv}) {
+    REQUIRE(vaec_cli("--quiet convert " + src + " -o " + y4m).exit_code == 0);
+    for (int start : {1, 9, 23, 38}) {
+      const std::string args = " --start-frame " + std::to_string(start) + " --frames 2 --preset fast";
+      REQUIRE(vaec_cli("--quiet encode " + src + args + " -o " + tmp.path("seek.vae")).exit_code == 0);
+      REQUIRE(test::run("cat " + y4m + " | " + kVaec + " --quiet encode -" + args + " -o " + tmp.path("pipe.vae")).exit_code == 0);
+      INFO(src << " from frame " << start);
+      CHECK(test::run("cmp " + tmp.path("seek.vae") + " " + tmp.path("pipe.vae")).exit_code == 0);
+    }
+  }
+}

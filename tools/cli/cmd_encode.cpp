@@ -54,11 +54,11 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   };
   Frame frame;
   try {
-    // A segment starts at source frame start_frame: the frames before it are decoded, not kept.
-    for (int64_t skipped = 0; skipped < o.start_frame; ++skipped)
-      if (!reader->skip())
-        throw CommandError(fmt::format("{}: --start-frame {} is past the last frame ({} frames)", o.input,
-                                       o.start_frame, skipped));
+    // A segment starts at source frame start_frame.
+    const int64_t skipped = reader->skip_to(o.start_frame);
+    if (skipped < o.start_frame)
+      throw CommandError(fmt::format("{}: --start-frame {} is past the last frame ({} frames)", o.input,
+                                     o.start_frame, skipped));
     while ((o.max_frames < 0 || frames < o.max_frames) && reader->read(frame)) {
       encoder.encode(&frame, on_packet);
       progress.update(++frames);

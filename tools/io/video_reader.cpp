@@ -1,5 +1,6 @@
 #include "io/video_reader.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
@@ -97,16 +98,27 @@ class FfmpegReader final : public VideoReader {
   const VideoInfo& info() const override { return info_; }
 
   bool read(Frame& out) override {
-    if (!decode_next()) return false;
+    if (!pending_ && !decode_next()) return false;
+    pending_ = false;
     convert(out);
     av_frame_unref(frame_);
     return true;
   }
 
-  bool skip() override {
-    if (!decode_next()) return false;
+  int64_t skip_to(int64_t target) override {
+    if (target <= 0) return 0;
+    if (!decode_next()) return 0;  // frame 0: its timestamp anchors the frame grid
+    const int64_t origin = frame_->best_effort_timestamp;
     av_frame_unref(frame_);
-    return true;
+    if (target > 1 && seekable_by_time() && origin != AV_NOPTS_VALUE) {
+      if (seek_to_frame(origin, target)) return target;
+      // Back to the start: the container's timestamps cannot be trusted for this.
+      if (av_seek_frame(format_, stream_index_, origin, AVSEEK_FLAG_BACKWARD) < 0)
+        throw IoError(path_ + ": cannot seek back to the first frame");
+      avcodec_flush_buffers(decoder_);
+      return drop_frames(target);
+    }
+    return 1 + drop_frames(target - 1);
   }
 
  private:
@@ -128,6 +140,50 @@ class FfmpegReader final : public VideoReader {
       throw IoError(path_ + ": " + std::to_string(st.st_size) + " bytes is not a whole number of " +
                     std::to_string(width) + "x" + std::to_string(height) + " yuv420p frames (" +
                     std::to_string(frame_bytes) + " bytes each): check --size");
+  }
+
+  // Decodes and drops up to `count` frames; returns how many there were.
+  int64_t drop_frames(int64_t count) {
+    int64_t dropped = 0;
+    for (; dropped < count && decode_next(); ++dropped) av_frame_unref(frame_);
+    return dropped;
+  }
+
+  // Containers whose index makes a seek land on a key frame at or before a timestamp, and a
+  // constant frame rate: frame n is at origin + n frame durations.
+  bool seekable_by_time() const {
+    if (!format_->pb || !(format_->pb->seekable & AVIO_SEEKABLE_NORMAL)) return false;
+    const std::string name = format_->iformat->name;
+    const bool indexed = name == "mov,mp4,m4a,3gp,3g2,mj2" || name == "matroska,webm" || name == "avi" ||
+                         name == "yuv4mpegpipe" || name == "rawvideo";
+    const AVStream* s = format_->streams[stream_index_];
+    return indexed && s->avg_frame_rate.num > 0 && av_cmp_q(s->avg_frame_rate, s->r_frame_rate) == 0;
+  }
+
+  // Seeks to the key frame before `target` and decodes up to it, leaving it pending for read().
+  // False, with the position undefined, when a frame's timestamp is off the grid, a number is
+  // skipped or the seek lands after the target.
+  bool seek_to_frame(int64_t origin, int64_t target) {
+    const AVStream* s = format_->streams[stream_index_];
+    const AVRational frame_units = av_mul_q(s->time_base, s->avg_frame_rate);  // frames per tick
+    const double ticks_per_frame = 1.0 / av_q2d(frame_units);
+    if (av_seek_frame(format_, stream_index_, origin + int64_t(double(target) * ticks_per_frame + 0.5),
+                      AVSEEK_FLAG_BACKWARD) < 0)
+      return false;
+    avcodec_flush_buffers(decoder_);
+    for (int64_t expect = -1;;) {
+      if (!decode_next()) return false;
+      const int64_t ts = frame_->best_effort_timestamp;
+      const double exact = ts == AV_NOPTS_VALUE ? -1 : double(ts - origin) * av_q2d(frame_units);
+      const int64_t n = std::llround(exact);
+      if (exact < 0 || std::abs(exact - double(n)) > 0.25 || n > target || (expect >= 0 && n != expect)) {
+        av_frame_unref(frame_);
+        return false;
+      }
+      if (n == target) return pending_ = true;
+      av_frame_unref(frame_);
+      expect = n + 1;
+    }
   }
 
   // Decodes the next frame into frame_; false at the end of the stream.
@@ -197,6 +253,7 @@ class FfmpegReader final : public VideoReader {
   AVFrame* frame_ = nullptr;
   SwsContext* scaler_ = nullptr;
   int stream_index_ = -1;
+  bool pending_ = false;  // frame_ holds the next frame to read (after skip_to)
 };
 
 }  // namespace

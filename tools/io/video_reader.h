@@ -36,9 +36,11 @@ class VideoReader {
   // Decodes the next frame into `frame`; returns false at the end of the stream.
   // Throws IoError on a decoding failure.
   virtual bool read(Frame& frame) = 0;
-  // Decodes the next frame and drops it (no pixel conversion): how a segment encode reaches
-  // its first frame exactly. Returns false at the end of the stream.
-  virtual bool skip() = 0;
+  // Before the first read(): moves to source frame `frame` (0-based, as read() counts), so that
+  // read() returns it next; returns the frames passed, fewer than `frame` when the video ends
+  // first. Seeks in the container where that is exact (an indexed container, constant frame
+  // rate, timestamps on the frame grid: checked frame by frame), else decodes and drops.
+  virtual int64_t skip_to(int64_t frame) = 0;
 };
 
 }  // namespace vaec::io
