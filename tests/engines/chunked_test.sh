@@ -3,7 +3,8 @@
 #   chunked_test.sh VAEC SOURCE_DIR CASE
 # parallel_matches_single_encode  4 segments through GNU parallel decode to the single encode's pictures
 # parallel_scene_cuts            --scenes cuts where the single encode's scene cut restarted the GOP grid
-# parallel_dead_worker            a segment encode that fails, or is killed: named, non-zero, no output
+# parallel_dead_worker            a segment encode that fails, is killed, or makes a part that vaec concat
+#                                 refuses: named, non-zero, no output
 # slurm_matches_single_encode     3 array tasks + the dependent concat job on a localhost Slurm: same pictures
 # slurm_dead_worker               a failing array task: named, non-zero, no output, the cluster left idle
 # Exit 77 (ctest's SKIP_RETURN_CODE) where the engine is missing (package, or not root for Slurm).
@@ -113,6 +114,11 @@ case $CASE in
       env VAEC_FAIL_MODE=exit VAEC="$HERE/failing-vaec.sh" "$CHUNKED" clip.y4m -o out.vae --segment-frames 16 -j 2 -- "${ENCODE_OPTS[@]}"
     expect_failure "segment 2 (frames 32..47) failed" \
       env VAEC_FAIL_MODE=kill VAEC="$HERE/failing-vaec.sh" "$CHUNKED" clip.y4m -o out.vae --segment-frames 16 -j 2 -- "${ENCODE_OPTS[@]}"
+    # A segment at another quality: vaec concat refuses it, and so does the run.
+    expect_failure "vaec concat failed" \
+      env VAEC_FAIL_MODE=quality VAEC="$HERE/failing-vaec.sh" "$CHUNKED" clip.y4m -o out.vae --segment-frames 16 -j 2 \
+      -- "${ENCODE_OPTS[@]}"
+    grep -q "quality 20" err.txt || fail "the concat error does not say why"
     chmod 000 clip.y4m
     if ! [[ -r clip.y4m ]]; then  # root reads anything: then this case cannot happen
       expect_failure "cannot read" "$CHUNKED" clip.y4m -o out.vae --vaec "$VAEC_BIN" -- "${ENCODE_OPTS[@]}"
