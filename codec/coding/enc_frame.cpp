@@ -143,7 +143,9 @@ CodedFrame FrameEncoder::encode(Frame input) {
       // left in the GOP: whichever picture is kept starts their predictions, and a chain of
       // motion P-frames keeps its error (counted once, a motion P-frame predicting from a title
       // card won on cost and its GOP stayed 1.8 dB lower, docs/inter-frames.md).
-      if (double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
+      // A cut the motion search detected goes this way whatever the P-frame's size (its optimised
+      // residual levels may have made it smaller than the share).
+      if (scene_cut || double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
         Reference intra_next;
         // Decided on the analysis' latents: optimising every candidate would cost an
         // optimization per P-frame near a cut. The I-frame, if it wins, is optimised below.
@@ -351,9 +353,7 @@ FrameEncoder::MotionChoice FrameEncoder::evaluate_motion(int model_quality, doub
   {
     const SampleLambdas lambdas = sample_lambdas(lambda);
     const int qp = transform_qp(lambdas);
-    TransformResidual coded = encode_transform_residual(input_, prediction, qp, lambdas, options_.optimise_residual_levels);
-    std::vector<uint8_t> with_transform =
-        encode_motion_payload(model_quality, field, MotionResidual::kTransform, coded.bytes);
+    TransformResidual coded = encode_transform_residual(input_, prediction, qp, lambdas);
     // Scene cut, as x264 detects one: coding the frame against its prediction from the previous
     // *input* (the same vectors; from the decoded picture the previous frame's coding error
     // would count as change) costs over kCutPredictionShare of coding it without one (here:
@@ -368,8 +368,20 @@ FrameEncoder::MotionChoice FrameEncoder::evaluate_motion(int model_quality, doub
       const double unpredicted = double(encode_transform_residual(input_, block_means(input_), qp, lambdas).bytes.size());
       best.scene_cut = predicted > kCutPredictionShare * unpredicted;
     }
-    const double mse = weighted_mse(input_, coded.picture);
-    const double c = rd_cost(model_quality, with_transform.size(), mse);
+    // The levels chosen by rate and distortion (slower presets) replace the dead-zone ones, which
+    // the scene-cut thresholds above were set with, where they cost less.
+    std::vector<uint8_t> with_transform =
+        encode_motion_payload(model_quality, field, MotionResidual::kTransform, coded.bytes);
+    double mse = weighted_mse(input_, coded.picture);
+    double c = rd_cost(model_quality, with_transform.size(), mse);
+    if (options_.optimise_residual_levels) {
+      TransformResidual optimised = encode_transform_residual(input_, prediction, qp, lambdas, true);
+      std::vector<uint8_t> payload = encode_motion_payload(model_quality, field, MotionResidual::kTransform, optimised.bytes);
+      const double optimised_mse = weighted_mse(input_, optimised.picture);
+      const double optimised_cost = rd_cost(model_quality, payload.size(), optimised_mse);
+      if (optimised_cost < c)
+        with_transform = std::move(payload), coded = std::move(optimised), mse = optimised_mse, c = optimised_cost;
+    }
     if (c < best.cost && mse <= max_mse)
       best = {true, std::move(with_transform), std::move(coded.picture), c, mse, best.scene_cut};
   }
