@@ -516,7 +516,7 @@ TEST_CASE("segments cut on the GOP grid concat to exactly the stream of one enco
   }
 }
 
-TEST_CASE("--start-frame seeks in indexed files to exactly the frame a pipe reaches by decoding", "[cli][codec][concat]") {
+TEST_CASE("encode --start-frame seeks in indexed files to exactly the frame a pipe reaches by decoding", "[cli][codec][concat]") {
   test::TempDir tmp;
   // Key frames every 10 (mp4, B-frames) and every 7 (mkv): most starts are between them.
   const std::string mp4 = tmp.path("t.mp4"), mkv = tmp.path("t.mkv"), y4m = tmp.path("t.y4m");
