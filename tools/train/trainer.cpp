@@ -453,6 +453,7 @@ static int64_t run_training_impl(const TrainOptions& opt) {
   int64_t last_val_step = -1;
   double lr = opt.lr;
   Stats stats, print_stats;
+  double reduce_seconds = 0;  // in the all-reduce since the last progress line, waiting included
   const int64_t first_step = step;
   const double run_start = elapsed();
 
@@ -561,7 +562,9 @@ static int64_t run_training_impl(const TrainOptions& opt) {
                                        rank == 0 ? float(elapsed()) : 0.0f}));
         buffer = flatten(parts).contiguous();
       }
+      const double t_reduce = elapsed();
       comm.allreduce_sum(buffer);
+      reduce_seconds += elapsed() - t_reduce;
       const int64_t n = buffer.numel() - 5;
       const torch::Tensor extra = buffer.narrow(0, n, 5);
       sum_l = extra[0].item<double>(), sum_b = extra[1].item<double>(), sum_p = extra[2].item<double>();
@@ -585,11 +588,15 @@ static int64_t run_training_impl(const TrainOptions& opt) {
 
     if (!comm.distributed()) now = elapsed();
     if (now - last_print >= 60.0 || step - first_step == 10) {
-      log(fmt::format("step {}  {:.2f} steps/s  loss {:.4f}  bpp~{:.3f}  psnr {:.2f} dB (all levels)  lr {:.2g}  {:.0f}/{:.0f} s",
+      // Multi-process: rank 0's time in the all-reduce, which includes waiting for the slowest rank.
+      const std::string reduce_note = comm.distributed()
+          ? fmt::format("  all-reduce {:.0f} ms/step", 1000.0 * reduce_seconds / double(print_stats.n)) : "";
+      log(fmt::format("step {}  {:.2f} steps/s  loss {:.4f}  bpp~{:.3f}  psnr {:.2f} dB (all levels)  lr {:.2g}  {:.0f}/{:.0f} s{}",
                       step, double(step - first_step) / std::max(1e-9, now - run_start),
                       print_stats.mean(print_stats.loss), print_stats.mean(print_stats.bpp),
-                      print_stats.mean(print_stats.psnr), lr, now, budget));
+                      print_stats.mean(print_stats.psnr), lr, now, budget, reduce_note));
       print_stats = Stats{};
+      reduce_seconds = 0;
       last_print = now;
     }
     if (now - last_ckpt >= opt.checkpoint_minutes * 60.0) checkpoint();
