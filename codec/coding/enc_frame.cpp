@@ -132,7 +132,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
         scene_cut = motion.scene_cut;
         motion_bytes = motion.payload.size();
         motion_mse = motion.mse;
-        if (motion.chosen) payload = std::move(motion.payload), scene_cut_bytes = payload.size();
+        if (motion.chosen) payload = std::move(motion.payload), scene_cut_bytes = motion.share_bytes;
         reconstruction_ = motion.chosen ? std::move(motion.picture) : latent_picture;
         reconstruction_current_ = true;
       }
@@ -143,9 +143,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
       // left in the GOP: whichever picture is kept starts their predictions, and a chain of
       // motion P-frames keeps its error (counted once, a motion P-frame predicting from a title
       // card won on cost and its GOP stayed 1.8 dB lower, docs/inter-frames.md).
-      // A cut the motion search detected goes this way whatever the P-frame's size (its optimised
-      // residual levels may have made it smaller than the share).
-      if (scene_cut || double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
+      if (double(scene_cut_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
         Reference intra_next;
         // Decided on the analysis' latents: optimising every candidate would cost an
         // optimization per P-frame near a cut. The I-frame, if it wins, is optimised below.
@@ -308,7 +306,7 @@ FrameEncoder::MotionChoice FrameEncoder::try_motion_alone(int model_quality) {
   MotionChoice motion =
       evaluate_motion(model_quality, std::numeric_limits<double>::infinity(), kMotionMaxMseRatio * intra_mse_);
   // A P-frame near an I-frame's size goes the whole way (a scene cut is tried there).
-  if (motion.scene_cut || double(motion.payload.size()) > kSceneCutShare * double(last_intra_bytes_)) {
+  if (motion.scene_cut || double(motion.share_bytes) > kSceneCutShare * double(last_intra_bytes_)) {
     motion.chosen = false;
     last_field_ = previous_field;
   }
@@ -347,7 +345,7 @@ FrameEncoder::MotionChoice FrameEncoder::evaluate_motion(int model_quality, doub
   std::vector<uint8_t> skip = encode_motion_payload(model_quality, field, MotionResidual::kNone);
   const double skip_cost = rd_cost(model_quality, skip.size(), prediction_mse);
   if (skip_cost < best.cost && prediction_mse <= max_mse)
-    best = {true, std::move(skip), prediction, skip_cost, prediction_mse, false};
+    best = {true, skip, prediction, skip_cost, prediction_mse, false, skip.size()};  // (a copy: a few bytes)
   // The transform residual: blocks where the prediction misses, at the frame's slope. Under the
   // same drift cap (without it: the same BD-rate on the training clips, docs/inter-frames.md).
   {
@@ -372,6 +370,7 @@ FrameEncoder::MotionChoice FrameEncoder::evaluate_motion(int model_quality, doub
     // the scene-cut thresholds above were set with, where they cost less.
     std::vector<uint8_t> with_transform =
         encode_motion_payload(model_quality, field, MotionResidual::kTransform, coded.bytes);
+    const size_t dead_zone_bytes = with_transform.size();
     double mse = weighted_mse(input_, coded.picture);
     double c = rd_cost(model_quality, with_transform.size(), mse);
     if (options_.optimise_residual_levels) {
@@ -383,7 +382,7 @@ FrameEncoder::MotionChoice FrameEncoder::evaluate_motion(int model_quality, doub
         with_transform = std::move(payload), coded = std::move(optimised), mse = optimised_mse, c = optimised_cost;
     }
     if (c < best.cost && mse <= max_mse)
-      best = {true, std::move(with_transform), std::move(coded.picture), c, mse, best.scene_cut};
+      best = {true, std::move(with_transform), std::move(coded.picture), c, mse, best.scene_cut, dead_zone_bytes};
   }
   // The intra VAE coding the residual picture (flags 1) is not tried: with the transform
   // residual beside it, it changed BD-rate by -2.1 … +0.1 % on our clips and cost 30 % of the

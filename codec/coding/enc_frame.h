@@ -93,6 +93,9 @@ class FrameEncoder {
     double mse = 0;   // the picture's weighted_mse()
     // The prediction saves too little to be one: a scene cut (see try_motion).
     bool scene_cut = false;
+    // The payload's size with the dead-zone residual levels, which the scene-cut shares
+    // (kSceneCutShare) were set with: optimised levels make cuts look cheaper than they are.
+    size_t share_bytes = 0;
   };
   MotionChoice try_motion(int model_quality, const std::vector<uint8_t>& latent_payload, const Frame& latent_picture);
   // The same without a latent P-frame to compare with: chosen when its picture is within

@@ -6,8 +6,8 @@ void apply_preset(Preset preset, EncoderOptions* options) {
   options->latent_optimization = {};
   options->motion_first = false;
   // Rate-distortion optimised levels of the transform residual (enc_transform_residual.h):
-  // -0.8 % BD-rate on four training clips for no measurable time; not in fast, whose P-frames
-  // must stay cheapest.
+  // -0.46 % BD-rate on four training clips (docs/presets.md); not in fast, whose P-frames must
+  // stay cheapest.
   options->optimise_residual_levels = preset != Preset::kFast;
   switch (preset) {
     case Preset::kFast:  // and the narrow model (api/model_directory.h); a shorter motion search
