@@ -6,9 +6,9 @@ void apply_preset(Preset preset, EncoderOptions* options) {
   options->latent_optimization = {};
   options->motion_first = false;
   // Rate-distortion optimised levels of the transform residual (enc_transform_residual.h):
-  // -0.46 % BD-rate on four training clips (docs/presets.md); not in fast, whose P-frames must
-  // stay cheapest.
-  options->optimise_residual_levels = preset != Preset::kFast;
+  // -0.46 % BD-rate on four training clips, -4.4 % on tree.avi (docs/presets.md) for 18 % of
+  // medium's encoding speed; so in the slower presets only.
+  options->optimise_residual_levels = preset == Preset::kSlow || preset == Preset::kVerySlow;
   switch (preset) {
     case Preset::kFast:  // and the narrow model (api/model_directory.h); a shorter motion search
       // (±16, whole pixels) was 5-8 % faster for 10 % more bytes: not taken
