@@ -26,17 +26,6 @@ using namespace vaec;
 
 namespace {
 
-// Writes frames as a .y4m clip (trivial to produce, read by the FFmpeg-based reader).
-void write_y4m(const std::string& path, int w, int h, int frames, int seed) {
-  std::ofstream out(path, std::ios::binary);
-  out << "YUV4MPEG2 W" << w << " H" << h << " F25:1 Ip A1:1 C420jpeg\n";
-  for (int i = 0; i < frames; ++i) {
-    const Frame f = test::make_frame(w, h, seed + i);
-    out << "FRAME\n";
-    for (const auto& p : f.planes) out.write(reinterpret_cast<const char*>(p.data()), std::streamsize(p.size()));
-  }
-}
-
 // The media under `dir` as the trainer loads them, crops of 64 and more.
 train::Dataset load_media(const std::string& dir) {
   train::DatasetOptions o;
@@ -95,8 +84,8 @@ TEST_CASE("a few training steps lower the rate-distortion loss", "[model][train]
 TEST_CASE("vaec train's loop checkpoints, resumes and exports a loadable model", "[model][train]") {
   test::TempDir dir;
   std::filesystem::create_directories(dir.path("media"));
-  write_y4m(dir.path("media/clip.y4m"), 96, 80, 4, 1);
-  write_y4m(dir.path("media/still.y4m"), 128, 64, 1, 9);
+  test::write_y4m(dir.path("media/clip.y4m"), 96, 80, 4, 1);
+  test::write_y4m(dir.path("media/still.y4m"), 128, 64, 1, 9);
 
   train::TrainOptions opt = tiny_run(dir.path("media"), dir.path("out"));
   opt.max_steps = 2;
@@ -195,7 +184,7 @@ TEST_CASE("training folders without usable media are refused clearly", "[model][
 TEST_CASE("synthetic-motion pairs are aligned shifted crops of a still", "[model][train]") {
   test::TempDir dir;
   std::filesystem::create_directories(dir.path("m"));
-  write_y4m(dir.path("m/still.y4m"), 160, 160, 1, 4);
+  test::write_y4m(dir.path("m/still.y4m"), 160, 160, 1, 4);
   train::Dataset ds = load_media(dir.path("m"));
   std::mt19937_64 rng(1);
   for (int i = 0; i < 5; ++i) {
@@ -208,7 +197,7 @@ TEST_CASE("synthetic-motion pairs are aligned shifted crops of a still", "[model
 TEST_CASE("video pairs are consecutive frames of a clip; motion-residual training needs them", "[model][train]") {
   test::TempDir dir;
   std::filesystem::create_directories(dir.path("m"));
-  write_y4m(dir.path("m/still.y4m"), 160, 160, 1, 4);
+  test::write_y4m(dir.path("m/still.y4m"), 160, 160, 1, 4);
   train::TrainOptions opt = tiny_run(dir.path("m"), dir.path("out"));
   opt.motion_residuals = true;
   {
@@ -217,7 +206,7 @@ TEST_CASE("video pairs are consecutive frames of a clip; motion-residual trainin
     CHECK_THROWS_AS(stills.random_video_pair(rng, 64), train::DataError);
     CHECK_THROWS_AS(train::run_training(opt), train::DataError);
   }
-  write_y4m(dir.path("m/clip.y4m"), 96, 80, 4, 1);
+  test::write_y4m(dir.path("m/clip.y4m"), 96, 80, 4, 1);
   train::Dataset ds = load_media(dir.path("m"));
   std::mt19937_64 rng(2);
   for (int i = 0; i < 8; ++i) {
@@ -233,8 +222,8 @@ TEST_CASE("video pairs are consecutive frames of a clip; motion-residual trainin
 TEST_CASE("the crops file holds the loader's crops as I420, and a bad size writes nothing", "[model][train]") {
   test::TempDir dir;
   std::filesystem::create_directories(dir.path("m"));
-  write_y4m(dir.path("m/still.y4m"), 160, 96, 1, 5);
-  write_y4m(dir.path("m/clip.y4m"), 128, 128, 2, 8);
+  test::write_y4m(dir.path("m/still.y4m"), 160, 96, 1, 5);
+  test::write_y4m(dir.path("m/clip.y4m"), 128, 128, 2, 8);
   train::Dataset ds = load_media(dir.path("m"));
   const std::string path = dir.path("crops.bin");
   train::write_crops_file(ds, 3, 64, 42, path);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 namespace vaec::test {
@@ -88,6 +89,17 @@ int64_t file_size(const std::string& path) {
 
 int count_entries(const std::string& dir) {
   return int(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}));
+}
+
+void write_y4m(const std::string& path, int width, int height, int frames, int seed) {
+  std::ofstream out(path, std::ios::binary);
+  out << "YUV4MPEG2 W" << width << " H" << height << " F25:1 Ip A1:1 C420jpeg\n";
+  for (int i = 0; i < frames; ++i) {
+    const Frame f = make_frame(width, height, seed + i);
+    out << "FRAME\n";
+    for (const auto& p : f.planes) out.write(reinterpret_cast<const char*>(p.data()), std::streamsize(p.size()));
+  }
+  if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 }  // namespace vaec::test

@@ -13,6 +13,8 @@ Frame make_frame(int width, int height, int index);
 
 // Adds deterministic noise of amplitude ±`amplitude` to every sample (clamped to 0..255).
 Frame add_noise(const Frame& frame, int amplitude, uint32_t seed);
+// Writes `frames` frames of make_frame(w, h, seed + i) as a .y4m clip.
+void write_y4m(const std::string& path, int width, int height, int frames, int seed);
 
 // A fresh directory under the build tree, removed with its contents on destruction.
 class TempDir {

@@ -27,22 +27,11 @@ using namespace vaec;
 
 namespace {
 
-// Frames as a .y4m clip (read by the FFmpeg-based loader like any video).
-void write_y4m(const std::string& path, int w, int h, int frames, int seed) {
-  std::ofstream out(path, std::ios::binary);
-  out << "YUV4MPEG2 W" << w << " H" << h << " F25:1 Ip A1:1 C420jpeg\n";
-  for (int i = 0; i < frames; ++i) {
-    const Frame f = test::make_frame(w, h, seed + i);
-    out << "FRAME\n";
-    for (const auto& p : f.planes) out.write(reinterpret_cast<const char*>(p.data()), std::streamsize(p.size()));
-  }
-}
-
 // Tiny training media: four clips of two textured frames, crops of 64 fit in many places.
 std::string make_media(const test::TempDir& tmp) {
   const std::string dir = tmp.path("media");
   std::filesystem::create_directories(dir);
-  for (int i = 0; i < 4; ++i) write_y4m(fmt::format("{}/clip{}.y4m", dir, i), 160 + 32 * i, 128, 2, 10 * i);
+  for (int i = 0; i < 4; ++i) test::write_y4m(fmt::format("{}/clip{}.y4m", dir, i), 160 + 32 * i, 128, 2, 10 * i);
   return dir;
 }
 
