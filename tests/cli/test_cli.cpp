@@ -49,6 +49,14 @@ TEST_CASE("every subcommand has a complete --help", "[cli]") {
     CHECK(top.output.find(sub) != std::string::npos);
 }
 
+TEST_CASE("usage errors exit with status 2, help with 0", "[cli][errors]") {
+  CHECK(vaec_cli("encode --no-such-option in.mp4 -o out.vae").exit_code == 2);
+  CHECK(vaec_cli("encode in.mp4").exit_code == 2);                  // no -o
+  CHECK(vaec_cli("encode --quality 500 in.mp4 -o x.vae").exit_code == 2);
+  CHECK(vaec_cli("no-such-command").exit_code == 2);
+  CHECK(vaec_cli("concat --help").exit_code == 0);
+}
+
 TEST_CASE("the encode and decode contract parses, and --threads works before or after", "[cli]") {
   auto help = vaec_cli("encode --help");
   for (const char* opt : {"INPUT", "--output", "--quality", "--gop"})

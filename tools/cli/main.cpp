@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every usage error 2, as getopt-based tools do (CLI11's own
+    // codes, such as 109 for an unknown option, mean nothing to scripts).
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const CommandError& e) {
     std::fprintf(stderr, "vaec: %s\n", e.what());
     return e.code;
