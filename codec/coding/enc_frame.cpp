@@ -1,8 +1,8 @@
 #include "coding/enc_frame.h"
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
