@@ -56,16 +56,17 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   h.model_hash = model_.hash;
   h.preset = uint8_t(s.preset == VAEC_PRESET_DEFAULT ? VAEC_PRESET_MEDIUM : s.preset);
   h.first_frame = uint32_t(s.first_frame);
+  coding::EncoderOptions options;
+  coding::apply_preset(coding::Preset(h.preset), &options);
+  if (options.synthesis_update_weight > 0) h.version_major = bitstream::kSynthesisUpdateMajor;
   OutputPacket header;
   Status st = bitstream::serialize_header(h, &header.record);
   if (!st.ok()) throw std::invalid_argument(std::string("settings: ") + st.message());
 
-  coding::EncoderOptions options;
   options.quality = s.quality;
   options.gop = s.gop;
   options.bitrate_kbps = s.bitrate_kbps;
   options.fps = double(s.fps_num) / s.fps_den;
-  coding::apply_preset(coding::Preset(h.preset), &options);
   frames_ = std::make_unique<coding::FrameEncoder>(model_.model, options);
   // The header and the closing index record and footer count against a bitrate budget too.
   frames_->add_stream_overhead(int64_t(header.record.size() + bitstream::kPacketHeaderSize + bitstream::kFooterSize));

@@ -56,8 +56,9 @@ Status serialize_header(const StreamHeader& h, std::vector<uint8_t>* out) {
   VAEC_RETURN_IF_ERROR(validate_header(h));
   std::vector<uint8_t> b(kHeaderSize, 0);
   std::memcpy(b.data(), kMagic, 8);
-  store_le16(&b[8], kVersionMajor);
-  store_le16(&b[10], kVersionMinor);
+  const bool newest = h.version_major >= kSynthesisUpdateMajor;
+  store_le16(&b[8], newest ? kVersionMajor : kCompatibleMajor);
+  store_le16(&b[10], newest ? kVersionMinor : kCompatibleMinor);
   store_le32(&b[12], uint32_t(kHeaderSize));
   store_le32(&b[16], h.width);
   store_le32(&b[20], h.height);

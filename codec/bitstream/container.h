@@ -17,10 +17,11 @@
 
 namespace vaec::bitstream {
 
-constexpr uint16_t kVersionMajor = 4;
+// The newest version this library reads and writes.
+constexpr uint16_t kVersionMajor = 5;
 // Readers also read the older major versions from this one on (2.0 added the optional
-// refinement sub-stream of frame payloads, 3.0 motion P-frames, 4.0 their transform residual;
-// an older stream is a newer one without them).
+// refinement sub-stream of frame payloads, 3.0 motion P-frames, 4.0 their transform residual,
+// 5.0 synthesis updates; an older stream is a newer one without them).
 constexpr uint16_t kOldestReadableMajor = 1;
 // The first major version whose frame payloads may end with a refinement sub-stream.
 constexpr uint16_t kRefinementMajor = 2;
@@ -29,9 +30,15 @@ constexpr uint16_t kMotionMajor = 3;
 // The first major version whose motion P-frames may carry a transform residual
 // (coding/transform_residual.h) and code their vectors in one rANS lane.
 constexpr uint16_t kTransformResidualMajor = 4;
-// 4.1 appended the encoder's preset to the stream header, 4.2 the source frame number of a
-// segment's first frame (docs/bitstream.md §2).
-constexpr uint16_t kVersionMinor = 2;
+// The first major version whose I-frames may carry a synthesis update
+// (coding/synthesis_update_payload.h): a decoder that ignored one would show wrong pictures.
+constexpr uint16_t kSynthesisUpdateMajor = 5;
+constexpr uint16_t kVersionMinor = 0;  // of kVersionMajor
+// A stream that uses no 5.0 tool is written as 4.2, which every 4.x reader reads. 4.1 appended
+// the encoder's preset to the stream header, 4.2 the source frame number of a segment's first
+// frame (docs/bitstream.md §2).
+constexpr uint16_t kCompatibleMajor = 4;
+constexpr uint16_t kCompatibleMinor = 2;
 
 constexpr uint8_t kMagic[8] = {0x89, 'V', 'A', 'E', 0x0D, 0x0A, 0x1A, 0x0A};
 constexpr uint8_t kFooterMagic[8] = {'V', 'A', 'E', 'I', 'N', 'D', 'E', 'X'};
@@ -56,8 +63,10 @@ enum class PacketType : uint8_t {
 constexpr uint8_t kFirstSkippable = 0x80;
 
 struct StreamHeader {
-  uint16_t version_major = kVersionMajor;  // set by the writer; reported by the reader
-  uint16_t version_minor = kVersionMinor;
+  // What the reader found; the writer writes kVersionMajor.kVersionMinor where version_major
+  // is kSynthesisUpdateMajor or more, else kCompatibleMajor.kCompatibleMinor.
+  uint16_t version_major = kCompatibleMajor;
+  uint16_t version_minor = kCompatibleMinor;
   uint32_t width = 0;
   uint32_t height = 0;
   PixelFormat pixel_format = PixelFormat::kYuv420p8;

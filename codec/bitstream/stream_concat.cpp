@@ -21,9 +21,12 @@ std::string rate(const StreamHeader& h) { return std::to_string(h.fps_num) + "/"
 
 // Why part `h` cannot follow part `first` in one stream, or "" when it can.
 std::string mismatch(const StreamHeader& first, const StreamHeader& h) {
-  if (h.version_major != kVersionMajor)
+  if (h.version_major < kCompatibleMajor)
     return "it is a version " + std::to_string(h.version_major) + " stream; concat joins version " +
-           std::to_string(kVersionMajor) + " streams only (encode it again)";
+           std::to_string(kCompatibleMajor) + " and later streams only (encode it again)";
+  if ((h.version_major >= kSynthesisUpdateMajor) != (first.version_major >= kSynthesisUpdateMajor))
+    return "it is a version " + std::to_string(h.version_major) + " stream, the first part version " +
+           std::to_string(first.version_major) + " (encode the parts with the same preset)";
   if (h.model_hash != first.model_hash)
     return "it was made with model " + hash_hex(h.model_hash) + ", the first part with " + hash_hex(first.model_hash);
   if (h.width != first.width || h.height != first.height)

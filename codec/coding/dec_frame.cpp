@@ -39,13 +39,14 @@ Status FrameDecoder::decode(FrameType type, const uint8_t* payload, size_t size,
   RefinementBytes* allow_refinement = stream_major_ >= bitstream::kRefinementMajor ? &refinement : nullptr;
   Status st = type == FrameType::kIntra
                   ? decode_intra_payload(model_, payload, size, width_, height_, threads_, &reference_,
-                                         allow_refinement)
+                                         allow_refinement, stream_major_ >= bitstream::kSynthesisUpdateMajor)
                   : decode_inter_payload(payload, size, &reference_, allow_refinement);
   if (!st.ok()) {
     lose_reference();
     return st;
   }
-  *picture = synthesis_.run(model_, reference_.y_hat_q10, width_, height_, reference_.quality, threads_);
+  *picture = synthesis_.run(model_, reference_.y_hat_q10, width_, height_, reference_.quality, threads_,
+                            reference_.synthesis);
   if (refinement.present) {
     st = decode_refinement(refinement.data, refinement.size, refinement_context(reference_, type == FrameType::kInter),
                            picture, &reference_.refinement_offsets);

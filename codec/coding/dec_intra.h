@@ -16,8 +16,10 @@ namespace vaec::coding {
 // invalid), never undefined behaviour. Throws only on allocation failure. `threads` only
 // changes speed.
 // `refinement` receives the optional refinement sub-stream; nullptr (1.x streams) makes one an
-// error.
+// error. `synthesis_updates` (5.x streams) allows a synthesis update, which sets
+// next->synthesis; otherwise one is an error.
 Status decode_intra_payload(const model::DecodingModel& model, const uint8_t* data, size_t size, int width,
-                            int height, int threads, Reference* next, RefinementBytes* refinement = nullptr);
+                            int height, int threads, Reference* next, RefinementBytes* refinement = nullptr,
+                            bool synthesis_updates = false);
 
 }  // namespace vaec::coding

@@ -16,6 +16,8 @@
 #include "coding/enc_motion.h"
 #include "coding/enc_intra.h"
 #include "coding/enc_refinement.h"
+#include "coding/enc_synthesis_update.h"
+#include "coding/intra_payload.h"
 #include "coding/enc_transform_residual.h"
 #include "coding/quality_map.h"
 
@@ -121,7 +123,8 @@ CodedFrame FrameEncoder::encode(Frame input) {
       if (motion_allowed) {
         // The latent P-frame's picture, to compare with motion (the synthesis keeps it for reuse).
         Frame latent_picture = synthesis_.run(model_.decoding(), latent_next.y_hat_q10, input_.width,
-                                              input_.height, latent_next.quality, at::get_num_threads());
+                                              input_.height, latent_next.quality, at::get_num_threads(),
+                                              latent_next.synthesis);
         // Above quality 50 the latent P-frame is compared with its refinement, as it would be sent.
         if (gop_point.refined()) {
           append_refinement(input_, gop_point.refinement_step_q4, true, &latent_next, &latent_picture, &payload);
@@ -156,7 +159,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
         Frame intra_picture;
         if (motion_frame) {  // compared whole: the I-frame with its refinement, if it has one
           intra_picture = model::synthesise_q10(model_, intra_next.y_hat_q10, input_.width, input_.height,
-                                                intra_next.quality);
+                                                intra_next.quality, intra_next.synthesis.get());
           if (gop_point.refined()) {
             append_refinement(input_, gop_point.refinement_step_q4, false, &intra_next, &intra_picture, &intra);
             intra_refined = true;
@@ -165,7 +168,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
                                         rd_cost(q, motion_bytes, motion_mse, frames_served);
         }
         if (intra_wins) {
-          if (options_.latent_optimization.iterations > 0 && !rate_control_) {
+          if (options_.searches_intra() && !rate_control_) {
             intra = encode_intra(analysed, &intra_next);
             intra_refined = false;  // the refinement, if any, is coded on its picture below
           }
@@ -194,7 +197,7 @@ CodedFrame FrameEncoder::encode(Frame input) {
   const CodingPoint point = coding_point(gop_quality_);
   if (!refined && point.refined() && !motion_frame) {
     reconstruction_ = synthesis_.run(model_.decoding(), reference_.y_hat_q10, input_.width, input_.height,
-                                     reference_.quality, at::get_num_threads());
+                                     reference_.quality, at::get_num_threads(), reference_.synthesis);
     append_refinement(input_, point.refinement_step_q4, out.type == FrameType::kInter, &reference_, &reconstruction_,
                       &payload);
     reconstruction_current_ = true;
@@ -223,7 +226,13 @@ CodedFrame FrameEncoder::encode(Frame input) {
 
 std::vector<uint8_t> FrameEncoder::encode_intra(const model::AnalysedFrame& analysed, Reference* next) {
   std::vector<uint8_t> payload = encode_intra_payload(model_, analysed, next);
-  if (options_.latent_optimization.iterations <= 0) return payload;
+  if (options_.latent_optimization.iterations > 0) optimise_intra(analysed, &payload, next);
+  if (options_.synthesis_update_weight > 0) add_synthesis_update(analysed.quality, &payload, next);
+  return payload;
+}
+
+void FrameEncoder::optimise_intra(const model::AnalysedFrame& analysed, std::vector<uint8_t>* payload,
+                                  Reference* next) {
   const double lambda = model_.lambda(analysed.quality);
   const model::AnalysedFrame optimised =
       optimise_latents(model_, input_, analysed, lambda, options_.latent_optimization);
@@ -235,11 +244,31 @@ std::vector<uint8_t> FrameEncoder::encode_intra(const model::AnalysedFrame& anal
     const Frame picture = model::synthesise_q10(model_, ref.y_hat_q10, input_.width, input_.height, ref.quality);
     return rd_cost(analysed.quality, bytes.size(), weighted_mse(input_, picture));
   };
-  if (cost(candidate, optimised_next) < cost(payload, *next)) {
-    payload = std::move(candidate);
+  if (cost(candidate, optimised_next) < cost(*payload, *next)) {
+    *payload = std::move(candidate);
     *next = std::move(optimised_next);
   }
-  return payload;
+}
+
+void FrameEncoder::add_synthesis_update(int model_quality, std::vector<uint8_t>* payload, Reference* next) {
+  if (model_.float_synthesis()) return;  // the update changes the integer synthesis only
+  const double weight = options_.synthesis_update_weight;
+  FittedSynthesisUpdate fitted =
+      fit_synthesis_update(model_.decoding(), input_, next->y_hat_q10, next->quality,
+                           sample_lambdas(model_.lambda(model_quality)), weight, at::get_num_threads());
+  if (fitted.bytes.empty()) return;
+  // Kept where the pictures a decoder makes say so (the fit's estimate leaves out rounding and
+  // clipping), so an update never raises the I-frame's cost.
+  std::vector<uint8_t> updated = *payload;
+  insert_synthesis_update(fitted.bytes, &updated);
+  const Frame before = model::synthesise_q10(model_, next->y_hat_q10, input_.width, input_.height, next->quality);
+  const Frame after = model::synthesise_q10(model_, next->y_hat_q10, input_.width, input_.height, next->quality,
+                                            fitted.synthesis.get());
+  if (rd_cost(model_quality, updated.size(), weighted_mse(input_, after), weight) <
+      rd_cost(model_quality, payload->size(), weighted_mse(input_, before), weight)) {
+    *payload = std::move(updated);
+    next->synthesis = std::move(fitted.synthesis);
+  }
 }
 
 void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
@@ -253,7 +282,8 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
         std::vector<uint8_t> out =
             encode_intra_payload(model_, model::with_gain(model_, ungained, point.model_quality), &ref);
         if (point.refined()) {
-          Frame picture = model::synthesise_q10(model_, ref.y_hat_q10, input_.width, input_.height, ref.quality);
+          Frame picture = model::synthesise_q10(model_, ref.y_hat_q10, input_.width, input_.height, ref.quality,
+                                                ref.synthesis.get());
           append_refinement(input_, point.refinement_step_q4, false, &ref, &picture, &out);
         }
         return out;
@@ -262,23 +292,24 @@ void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& unga
         return rate_control_->intra_budget(frames_, q) - 8.0 * bitstream::kPacketHeaderSize;
       },
       payload);
-  if (options_.latent_optimization.iterations > 0) {
+  if (options_.searches_intra()) {
     // The quality is picked on the analysis' latents (optimising every candidate would cost
     // the bisection's ~7 optimizations); the chosen I-frame is then coded optimised.
     const CodingPoint point = coding_point(gop_quality_);
     Reference ref;
     *payload = encode_intra(model::with_gain(model_, ungained, point.model_quality), &ref);
     if (point.refined()) {
-      Frame picture = model::synthesise_q10(model_, ref.y_hat_q10, input_.width, input_.height, ref.quality);
+      Frame picture = model::synthesise_q10(model_, ref.y_hat_q10, input_.width, input_.height, ref.quality,
+                                            ref.synthesis.get());
       append_refinement(input_, point.refinement_step_q4, false, &ref, &picture, payload);
     }
   }
   RefinementBytes refinement;
   Status st = decode_intra_payload(model_.decoding(), payload->data(), payload->size(), input_.width,
-                                   input_.height, at::get_num_threads(), next, &refinement);
+                                   input_.height, at::get_num_threads(), next, &refinement, true);
   if (st.ok() && refinement.present) {  // the picture the decoder will show
     reconstruction_ = synthesis_.run(model_.decoding(), next->y_hat_q10, input_.width, input_.height,
-                                     next->quality, at::get_num_threads());
+                                     next->quality, at::get_num_threads(), next->synthesis);
     st = decode_refinement(refinement.data, refinement.size, refinement_context(*next, false), &reconstruction_,
                            &next->refinement_offsets);
     reconstruction_current_ = true;
@@ -395,7 +426,7 @@ FrameEncoder::MotionChoice FrameEncoder::evaluate_motion(int model_quality, doub
 const Frame& FrameEncoder::last_reconstruction() {
   if (!reconstruction_current_ && reference_.valid()) {
     reconstruction_ = synthesis_.run(model_.decoding(), reference_.y_hat_q10, input_.width, input_.height,
-                                     reference_.quality, at::get_num_threads());
+                                     reference_.quality, at::get_num_threads(), reference_.synthesis);
     reconstruction_current_ = true;
   }
   return reconstruction_;

@@ -35,6 +35,13 @@ struct EncoderOptions {
   LatentOptimizationOptions latent_optimization;
   // Transform residual levels chosen by rate and distortion rather than a dead zone.
   bool optimise_residual_levels = false;
+  // Each GOP's I-frame may carry a synthesis update fitted to it (coding/enc_synthesis_update.h;
+  // the `veryslow` preset; needs a 5.0 stream), its distortion counted this many times in the
+  // choice (the GOP's later pictures use the update too); 0: off.
+  double synthesis_update_weight = 0;
+  // I-frames cost more than their analysis' coding (the two above): a scene cut's I-frame is
+  // coded again with them once it wins.
+  bool searches_intra() const { return latent_optimization.iterations > 0 || synthesis_update_weight > 0; }
 };
 
 struct CodedFrame {
@@ -71,8 +78,14 @@ class FrameEncoder {
   // no cap on training clips (docs/inter-frames.md).
   static constexpr double kMotionMaxMseRatio = 1.3;
   // An I-frame payload of `analysed` (the current input's); with latent optimization, the
-  // optimised latents where they cost less (real bytes and picture) than the analysis' own.
+  // optimised latents where they cost less (real bytes and picture) than the analysis' own;
+  // with synthesis updates, one where it pays.
   std::vector<uint8_t> encode_intra(const model::AnalysedFrame& analysed, Reference* next);
+  // Replaces the payload and reference with those of optimised latents where they cost less.
+  void optimise_intra(const model::AnalysedFrame& analysed, std::vector<uint8_t>* payload, Reference* next);
+  // With options_.synthesis_update_weight: a synthesis update fitted to the I-frame `next`
+  // left, added to its payload (and next->synthesis) where it lowers the frame's cost.
+  void add_synthesis_update(int model_quality, std::vector<uint8_t>* payload, Reference* next);
   // Bitrate mode, at each I-frame: picks the GOP's quality (bisection) and codes the I-frame.
   void start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,
                                  Reference* next);

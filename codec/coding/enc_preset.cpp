@@ -5,6 +5,7 @@ namespace vaec::coding {
 void apply_preset(Preset preset, EncoderOptions* options) {
   options->latent_optimization = {};
   options->motion_first = false;
+  options->synthesis_update_weight = 0;
   // Rate-distortion optimised levels of the transform residual (enc_transform_residual.h):
   // -0.46 % BD-rate on four training clips, -4.4 % on tree.avi (docs/presets.md) for 18 % of
   // medium's encoding speed; so in the slower presets only.
@@ -21,6 +22,7 @@ void apply_preset(Preset preset, EncoderOptions* options) {
       break;
     case Preset::kVerySlow:
       options->latent_optimization.iterations = 200;
+      options->synthesis_update_weight = 2;
       break;
   }
 }

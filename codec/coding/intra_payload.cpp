@@ -1,6 +1,9 @@
 #include "coding/intra_payload.h"
 
 #include <algorithm>
+#include <stdexcept>
+
+#include "bitstream/substreams.h"
 
 namespace vaec::coding {
 
@@ -11,6 +14,15 @@ std::vector<int32_t> z_table_indices(const model::LatentShape& zs) {
   return idx;
 }
 
+void insert_synthesis_update(const std::vector<uint8_t>& update, std::vector<uint8_t>* payload) {
+  if (payload->empty() || ((*payload)[0] & kSynthesisUpdateFlag))
+    throw std::logic_error("insert_synthesis_update: not an I-frame payload without an update");
+  std::vector<uint8_t> framed;
+  bitstream::append_substream(update.data(), update.size(), &framed);
+  (*payload)[0] |= kSynthesisUpdateFlag;
+  payload->insert(payload->begin() + 1, framed.begin(), framed.end());
+}
+
 void set_intra_reference(int quality, const model::LatentShape& shape, const std::vector<int32_t>& y,
                          const model::HyperParams& params, std::vector<int32_t> scale_index, Reference* ref) {
   ref->quality = quality;
@@ -19,6 +31,7 @@ void set_intra_reference(int quality, const model::LatentShape& shape, const std
   ref->anchor_scale_index = std::move(scale_index);
   ref->activity.assign(size_t(shape.height) * shape.width, 0);
   ref->class_scales.fill(0);
+  ref->synthesis = nullptr;
 }
 
 }  // namespace vaec::coding

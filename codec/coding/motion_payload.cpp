@@ -11,7 +11,7 @@ namespace vaec::coding {
 
 int payload_quality(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
-  if (data[0] != kMotionPayloadMarker) return data[0];
+  if (data[0] != kMotionPayloadMarker) return data[0] & 0x7F;  // an I-frame's bit 7: coding/intra_payload.h
   return size >= 2 ? data[1] : 0;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "coding/inter_context.h"
@@ -20,6 +21,9 @@ struct Reference {
   std::vector<uint8_t> activity;            // [H][W] 0..2, from the last P-frame's residual
   ClassScales class_scales{};               // the last P-frame's (all 0 after an I-frame)
   RefinementOffsets refinement_offsets;     // the last frame's refinement (empty: none)
+  // The GOP's synthesis: the model's with the I-frame's synthesis update applied (null: no
+  // update, the model's own). Every latent picture of the GOP is made with it.
+  std::shared_ptr<const model::IntegerSynthesis> synthesis;
 
   bool valid() const { return quality != 0; }
   void invalidate() { quality = 0; }

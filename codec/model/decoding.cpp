@@ -50,13 +50,13 @@ std::vector<int64_t> latents_q10(const std::vector<int32_t>& y, const HyperParam
 }
 
 Frame synthesise_q10(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
-                     int quality, int threads) {
+                     int quality, int threads, const IntegerSynthesis* synthesis) {
   const LatentShape ys = y_shape(m, width, height);
   if (y_hat_q10.size() != ys.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
   Frame frame;
   frame.allocate(width, height);
   const IntegerSynthesis::Region all{0, ys.height, 0, ys.width};
-  m.integer_synthesis().run(y_hat_q10.data(), ys.height, ys.width, all, all, quality, m.cpu_level(), threads,
+  (synthesis ? *synthesis : m.integer_synthesis()).run(y_hat_q10.data(), ys.height, ys.width, all, all, quality, m.cpu_level(), threads,
                             &frame);
   return frame;
 }

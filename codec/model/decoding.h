@@ -39,8 +39,9 @@ std::vector<int64_t> latents_q10(const std::vector<int32_t>& y, const HyperParam
 
 // The picture of Q10 latents y_hat * 1024 (shape y_shape(width, height)), by the integer
 // synthesis; `threads` only changes speed. model/incremental_synthesis.h gives the same
-// pixels, reusing unchanged areas.
+// pixels, reusing unchanged areas. `synthesis`: another integer synthesis of m's shape (a GOP's
+// with its synthesis update, model/synthesis_update.h); null: m's own.
 Frame synthesise_q10(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
-                     int quality, int threads);
+                     int quality, int threads, const IntegerSynthesis* synthesis = nullptr);
 
 }  // namespace vaec::model

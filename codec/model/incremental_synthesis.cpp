@@ -64,7 +64,8 @@ int64_t area(const Rect& r) { return int64_t(r.row1 - r.row0) * (r.col1 - r.col0
 }  // namespace
 
 Frame IncrementalSynthesis::run(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10, int width,
-                                int height, int quality, int threads) {
+                                int height, int quality, int threads,
+                                std::shared_ptr<const IntegerSynthesis> synthesis) {
   const LatentShape s = y_shape(m, width, height);
   if (y_hat_q10.size() != s.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
   constexpr int T = kTile;
@@ -72,7 +73,7 @@ Frame IncrementalSynthesis::run(const DecodingModel& m, const std::vector<int64_
   stats_.tiles += tiles;
 
   const bool comparable = previous_y_.size() == y_hat_q10.size() && previous_quality_ == quality &&
-                          previous_.width == width && previous_.height == height;
+                          previous_.width == width && previous_.height == height && previous_synthesis_ == synthesis;
   std::vector<Rect> rects;
   int64_t cost = 0;  // latent positions g_s would run on, halos included
   if (comparable) {
@@ -81,11 +82,12 @@ Frame IncrementalSynthesis::run(const DecodingModel& m, const std::vector<int64_
   }
   // Past this share of the frame (halos included) one whole-frame pass is as quick.
   if (!comparable || cost * 10 > int64_t(s.height) * s.width * 9) {
-    previous_ = synthesise_q10(m, y_hat_q10, width, height, quality, threads);
+    previous_ = synthesise_q10(m, y_hat_q10, width, height, quality, threads, synthesis.get());
     stats_.tiles_synthesised += tiles;
   } else if (!rects.empty()) {
     try {
-      synthesise_rects(m, y_hat_q10, s, quality, threads, rects);
+      synthesise_rects(synthesis ? *synthesis : m.integer_synthesis(), m.cpu_level(), y_hat_q10, s, quality, threads,
+                       rects);
     } catch (...) {
       reset();  // the picture may be half updated: the next call starts afresh
       throw;
@@ -93,17 +95,18 @@ Frame IncrementalSynthesis::run(const DecodingModel& m, const std::vector<int64_
   }
   previous_y_ = y_hat_q10;
   previous_quality_ = quality;
+  previous_synthesis_ = std::move(synthesis);
   return previous_;
 }
 
-void IncrementalSynthesis::synthesise_rects(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10,
-                                            const LatentShape& s, int quality, int threads,
-                                            const std::vector<Rect>& rects) {
+void IncrementalSynthesis::synthesise_rects(const IntegerSynthesis& synthesis, CpuLevel cpu,
+                                            const std::vector<int64_t>& y_hat_q10, const LatentShape& s,
+                                            int quality, int threads, const std::vector<Rect>& rects) {
   constexpr int T = kTile;
   for (const Rect& r : rects) {
     const Rect e = extended(r, s);
-    m.integer_synthesis().run(y_hat_q10.data(), s.height, s.width, {e.row0, e.row1, e.col0, e.col1},
-                              {r.row0, r.row1, r.col0, r.col1}, quality, m.cpu_level(), threads, &previous_);
+    synthesis.run(y_hat_q10.data(), s.height, s.width, {e.row0, e.row1, e.col0, e.col1},
+                  {r.row0, r.row1, r.col0, r.col1}, quality, cpu, threads, &previous_);
     stats_.tiles_synthesised += int64_t((r.row1 - r.row0 + T - 1) / T) * ((r.col1 - r.col0 + T - 1) / T);
   }
 }

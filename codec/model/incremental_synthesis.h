@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "common/frame.h"
@@ -19,10 +20,14 @@ namespace vaec::model {
 
 class IncrementalSynthesis {
  public:
-  // Same contract and result as synthesise_q10() (model/decoding.h).
+  // Same contract and result as synthesise_q10() (model/decoding.h); a picture made with
+  // another `synthesis` than the previous one is made whole.
   Frame run(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height, int quality,
-            int threads);
-  void reset() { previous_y_.clear(); }
+            int threads, std::shared_ptr<const IntegerSynthesis> synthesis = nullptr);
+  void reset() {
+    previous_y_.clear();
+    previous_synthesis_ = nullptr;
+  }
 
   struct Stats {
     int64_t tiles = 0;              // latent tiles of all pictures made
@@ -40,9 +45,10 @@ class IncrementalSynthesis {
   };
 
  private:
-  void synthesise_rects(const DecodingModel& m, const std::vector<int64_t>& y_hat_q10, const LatentShape& s,
-                        int quality, int threads, const std::vector<Rect>& rects);
+  void synthesise_rects(const IntegerSynthesis& synthesis, CpuLevel cpu, const std::vector<int64_t>& y_hat_q10,
+                        const LatentShape& s, int quality, int threads, const std::vector<Rect>& rects);
   std::vector<int64_t> previous_y_;
+  std::shared_ptr<const IntegerSynthesis> previous_synthesis_;  // what made previous_ (null: the model's)
   Frame previous_;
   int previous_quality_ = 0;
   Stats stats_;

@@ -176,19 +176,21 @@ void igdn(Activations* x, const IntegerIgdn& g, const std::vector<int32_t>& gamm
   });
 }
 
+Step make_step(CpuLevel cpu, int threads) {
+  const CpuLevel level = resolve_cpu_level(cpu);
+  return {conv_row_kernel(level), igdn_row_kernel(level), kernel_uses_pairs(level), std::max(1, threads)};
+}
+
 }  // namespace
 
-void IntegerSynthesis::run(const int64_t* y_hat_q10, int height, int width, const Region& r, const Region& write,
-                           int quality, CpuLevel cpu, int threads, Frame* frame) const {
+std::vector<int16_t> IntegerSynthesis::hidden(const int64_t* y_hat_q10, int height, int width, const Region& r,
+                                              int quality, CpuLevel cpu, int threads) const {
   const IntegerSynthesisParams& P = params_;
   if (empty()) throw std::logic_error("integer synthesis: no parameters");
   if (r.row0 < 0 || r.col0 < 0 || r.row1 > height || r.col1 > width || r.row0 >= r.row1 || r.col0 >= r.col1)
     throw std::invalid_argument("integer synthesis: region outside the latents");
-  if (write.row0 < r.row0 || write.col0 < r.col0 || write.row1 > r.row1 || write.col1 > r.col1)
-    throw std::invalid_argument("integer synthesis: written region outside the synthesised one");
   if (quality < 1 || quality > kSynthesisQualities) throw std::invalid_argument("integer synthesis: quality outside 1..100");
-  const CpuLevel level = resolve_cpu_level(cpu);
-  const Step step{conv_row_kernel(level), igdn_row_kernel(level), kernel_uses_pairs(level), std::max(1, threads)};
+  const Step step = make_step(cpu, threads);
   auto weights = [&](const Packed& p) -> const std::vector<int16_t>& { return step.pairs ? p.pairs : p.generic; };
 
   const int M = P.latent_channels, S = P.hidden_channels;
@@ -212,9 +214,32 @@ void IntegerSynthesis::run(const int64_t* y_hat_q10, int height, int width, cons
   Activations c(4 * rh, 4 * rw, S);
   sub_pixel_conv(b, P.conv[1], weights(conv_[1]), conv_shift_[1], step, &c, nullptr);
   igdn(&c, P.igdn[1], gamma_[1], step);
+  return std::move(c.data);
+}
+
+std::vector<int16_t> IntegerSynthesis::last_layer_input(const int64_t* y_hat_q10, int height, int width, int quality,
+                                                        CpuLevel cpu, int threads) const {
+  const std::vector<int16_t> padded = hidden(y_hat_q10, height, width, {0, height, 0, width}, quality, cpu, threads);
+  const int S = params_.hidden_channels, h = 4 * height, w = 4 * width;
+  std::vector<int16_t> out(size_t(h) * w * S);
+  for (int y = 0; y < h; ++y)
+    std::copy_n(padded.begin() + std::ptrdiff_t((size_t(y + 1) * (w + 2) + 1) * S), size_t(w) * S,
+                out.begin() + std::ptrdiff_t(size_t(y) * w * S));
+  return out;
+}
+
+void IntegerSynthesis::run(const int64_t* y_hat_q10, int height, int width, const Region& r, const Region& write,
+                           int quality, CpuLevel cpu, int threads, Frame* frame) const {
+  if (write.row0 < r.row0 || write.col0 < r.col0 || write.row1 > r.row1 || write.col1 > r.col1)
+    throw std::invalid_argument("integer synthesis: written region outside the synthesised one");
+  const int rh = r.row1 - r.row0, rw = r.col1 - r.col0;
+  Activations c(4 * std::max(rh, 0), 4 * std::max(rw, 0), params_.hidden_channels);
+  c.data = hidden(y_hat_q10, height, width, r, quality, cpu, threads);
+  const Step step = make_step(cpu, threads);
+  const IntegerSubPixelConv& last = params_.conv[2];
   const int ph = 8 * rh, pw = 8 * rw;  // half-resolution samples of the region
   std::vector<uint8_t> pixels(size_t(ph) * pw * kPixelChannels);
-  sub_pixel_conv(c, P.conv[2], weights(conv_[2]), conv_shift_[2], step, nullptr, &pixels);
+  sub_pixel_conv(c, last, step.pairs ? conv_[2].pairs : conv_[2].generic, conv_shift_[2], step, nullptr, &pixels);
 
   // Half-resolution sample (hy, hx) holds luma (2hy + dy, 2hx + dx) in channel 2dy + dx, U, V.
   const int row0 = 8 * r.row0, col0 = 8 * r.col0;  // the region's first half-resolution sample

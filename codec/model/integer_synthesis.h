@@ -72,7 +72,17 @@ class IntegerSynthesis {
   void run(const int64_t* y_hat_q10, int height, int width, const Region& r, const Region& write, int quality,
            CpuLevel cpu, int threads, Frame* frame) const;
 
+  // The last layer's input over the whole frame: the activations after the second IGDN,
+  // [4 * height][4 * width][S], channels last. What an encoder fits a synthesis update on
+  // (model/synthesis_update.h); `threads` and `cpu` change only speed.
+  std::vector<int16_t> last_layer_input(const int64_t* y_hat_q10, int height, int width, int quality, CpuLevel cpu,
+                                        int threads) const;
+
  private:
+  // conv1, IGDN, conv2, IGDN over `r`: the last layer's input with a zero border of one sample
+  // ([4 rows + 2][4 columns + 2][S]).
+  std::vector<int16_t> hidden(const int64_t* y_hat_q10, int height, int width, const Region& r, int quality,
+                              CpuLevel cpu, int threads) const;
   IntegerSynthesisParams params_;
   // Weights re-ordered for each kernel family (built once at construction).
   struct Packed {

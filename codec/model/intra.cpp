@@ -78,10 +78,11 @@ torch::Tensor gained_latents(IntraModel& m, const std::vector<int64_t>& y_hat_q1
 }
 
 Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
-                     int quality) {
+                     int quality, const IntegerSynthesis* synthesis) {
   torch::NoGradGuard no_grad;
   const LatentShape ys = y_shape(m, width, height);
   if (y_hat_q10.size() != ys.size()) throw std::invalid_argument("synthesise: latents do not match the frame size");
+  if (synthesis) return synthesise_q10(m.decoding(), y_hat_q10, width, height, quality, at::get_num_threads(), synthesis);
   if (m.float_synthesis()) return tensor_to_frame(m.synthesis(gained_latents(m, y_hat_q10, ys, quality)), width, height);
   return synthesise_q10(m.decoding(), y_hat_q10, width, height, quality, at::get_num_threads());
 }

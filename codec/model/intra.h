@@ -64,9 +64,10 @@ IntraLatents analyse(IntraModel& m, const AnalysedFrame& a);
 IntraLatents analyse(IntraModel& m, const Frame& frame, int quality);
 
 // synthesise_q10(m.decoding(), ..., at::get_num_threads()), or the float g_s where the model
-// is set to it (IntraModel::use_float_synthesis: tools comparing the two only).
+// is set to it (IntraModel::use_float_synthesis: tools comparing the two only). With
+// `synthesis` (a GOP's updated one, model/synthesis_update.h), always that integer synthesis.
 Frame synthesise_q10(IntraModel& m, const std::vector<int64_t>& y_hat_q10, int width, int height,
-                     int quality);
+                     int quality, const IntegerSynthesis* synthesis = nullptr);
 // g_s's input: y_hat as float [1][M][H][W] times the inverse gain of `quality`.
 torch::Tensor gained_latents(IntraModel& m, const std::vector<int64_t>& y_hat_q10, const LatentShape& ys,
                              int quality);
