@@ -9,6 +9,7 @@
 #include "api/settings.h"
 #include "bitstream/container.h"
 #include "coding/enc_preset.h"
+#include "coding/intra_payload.h"
 #include "coding/motion_payload.h"
 #include "common/limits.h"
 
@@ -38,6 +39,9 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
           "settings: frame rate must be a positive rational with terms up to 1000000");
   require(s.frame_count >= 0, "settings: frame_count must be >= 0");
   require(s.first_frame >= 0, "settings: first_frame must be >= 0");
+  require(s.max_bitstream_major == 0 || s.max_bitstream_major == bitstream::kCompatibleMajor ||
+              s.max_bitstream_major == bitstream::kVersionMajor,
+          "settings: max_bitstream_major must be 0, 4 or 5");
   require(s.bitrate_kbps >= 0 && uint32_t(s.bitrate_kbps) <= kMaxBitrateKbps, "settings: bitrate_kbps must be 0..1000000");
   settings_.model_path = nullptr;  // not owned: never used after open
   // A directory of models: the preset's.
@@ -58,6 +62,7 @@ Encoder::Encoder(const VaecSettings& s) : settings_(s) {
   h.first_frame = uint32_t(s.first_frame);
   coding::EncoderOptions options;
   coding::apply_preset(coding::Preset(h.preset), &options);
+  if (s.max_bitstream_major == bitstream::kCompatibleMajor) options.synthesis_update_weight = 0;
   if (options.synthesis_update_weight > 0) h.version_major = bitstream::kSynthesisUpdateMajor;
   OutputPacket header;
   Status st = bitstream::serialize_header(h, &header.record);
@@ -91,6 +96,7 @@ int Encoder::send_frame(const VaecPicture* picture) {
   packet.pts = frames_sent_;
   packet.type = coded.type == coding::FrameType::kIntra ? VAEC_FRAME_I : VAEC_FRAME_P;
   packet.quality = coding::payload_quality(coded.payload.data(), coded.payload.size());
+  if (coded.type == coding::FrameType::kIntra) packet.synthesis_update_bytes = int(coding::synthesis_update_size(coded.payload));
   const auto packet_type =
       coded.type == coding::FrameType::kIntra ? bitstream::PacketType::kIntraFrame : bitstream::PacketType::kInterFrame;
   Status st = bitstream::append_packet_record(uint8_t(packet_type), uint64_t(frames_sent_), coded.payload.data(),

@@ -12,6 +12,7 @@
 #include "bitstream/dec_container.h"
 #include "bitstream/enc_container.h"
 #include "bitstream/stream_concat.h"
+#include "coding/intra_payload.h"
 #include "coding/motion_payload.h"
 #include "vaec/vaec_file.h"
 
@@ -129,6 +130,8 @@ int vaec_file_read_packet(VaecFileReader* r, VaecPacket* packet) {
     packet->pts = int64_t(p.display_index);
     packet->frame_type = p.type == bitstream::PacketType::kIntraFrame ? VAEC_FRAME_I : VAEC_FRAME_P;
     packet->quality = coding::payload_quality(p.payload.data(), p.payload.size());
+    if (p.type == bitstream::PacketType::kIntraFrame)
+      packet->synthesis_update_bytes = int(coding::synthesis_update_size(p.payload));
     return VAEC_OK;
   });
 }

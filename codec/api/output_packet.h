@@ -14,6 +14,7 @@ struct OutputPacket {
   int64_t pts = 0;
   VaecFrameType type = VAEC_FRAME_NONE;
   int quality = 0;
+  int synthesis_update_bytes = 0;
 };
 
 }  // namespace vaec::api

@@ -32,6 +32,7 @@ int vaec_receive_packet(VaecContext* ctx, VaecPacket* packet) {
     packet->pts = out->pts;
     packet->frame_type = out->type;
     packet->quality = out->quality;
+    packet->synthesis_update_bytes = out->synthesis_update_bytes;
     packet->priv = out.release();
     return VAEC_OK;
   });

@@ -36,8 +36,8 @@ struct EncoderOptions {
   // Transform residual levels chosen by rate and distortion rather than a dead zone.
   bool optimise_residual_levels = false;
   // Each GOP's I-frame may carry a synthesis update fitted to it (coding/enc_synthesis_update.h;
-  // the `veryslow` preset; needs a 5.0 stream), its distortion counted this many times in the
-  // choice (the GOP's later pictures use the update too); 0: off.
+  // needs a 5.0 stream), its distortion counted this many times in the choice (the GOP's later
+  // pictures use the update too; half as many all-intra); 0: off.
   double synthesis_update_weight = 0;
   // I-frames cost more than their analysis' coding (the two above): a scene cut's I-frame is
   // coded again with them once it wins.

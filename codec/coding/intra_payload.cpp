@@ -23,6 +23,15 @@ void insert_synthesis_update(const std::vector<uint8_t>& update, std::vector<uin
   payload->insert(payload->begin() + 1, framed.begin(), framed.end());
 }
 
+size_t synthesis_update_size(const std::vector<uint8_t>& payload) {
+  if (payload.empty() || !(payload[0] & kSynthesisUpdateFlag)) return 0;
+  bitstream::SubstreamReader streams(payload.data() + 1, payload.size() - 1);
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  if (!streams.next(&data, &size).ok()) return 0;
+  return size_t(streams.rest() - (payload.data() + 1));
+}
+
 void set_intra_reference(int quality, const model::LatentShape& shape, const std::vector<int32_t>& y,
                          const model::HyperParams& params, std::vector<int32_t> scale_index, Reference* ref) {
   ref->quality = quality;

@@ -27,6 +27,10 @@ constexpr uint8_t kSynthesisUpdateFlag = 0x80;
 // Puts the synthesis update sub-stream `update` into an I-frame payload that has none.
 void insert_synthesis_update(const std::vector<uint8_t>& update, std::vector<uint8_t>* payload);
 
+// The bytes the synthesis update takes in an I-frame payload (its sub-stream, length
+// included); 0 without one.
+size_t synthesis_update_size(const std::vector<uint8_t>& payload);
+
 // The table of every z element: element (c, y, x) is coded with table c.
 std::vector<int32_t> z_table_indices(const model::LatentShape& z_shape);
 

@@ -176,6 +176,32 @@ TEST_CASE("a GOP coded with a synthesis update decodes to the encoder's pictures
 }
 
 TEST_CASE("streams are written as 4.2 unless they may carry synthesis updates (5.0)", "[synthesis_update]") {
+  // Through the API: the presets that send updates write 5.0 unless limited to 4.x; fast 4.2.
+  const std::vector<Frame> frames = {make_frame(128, 96, 7), make_frame(128, 96, 8)};
+  for (int preset : {VAEC_PRESET_FAST, VAEC_PRESET_MEDIUM})
+    for (int max_major : {0, 4}) {
+      CAPTURE(preset, max_major);
+      VaecSettings s = settings_for(kWideModel, 128, 96);
+      s.preset = preset;
+      s.quality = 30;
+      s.max_bitstream_major = max_major;
+      const Encoded enc = encode(s, frames);
+      bitstream::StreamHeader header;
+      REQUIRE(bitstream::parse_header(enc.records[0].data(), enc.records[0].size(), &header).ok());
+      const bool updates = preset == VAEC_PRESET_MEDIUM && max_major == 0;
+      CHECK(header.version_major == (updates ? 5 : 4));
+      // The I-frame's payload follows the 24-byte record header.
+      const bool flagged = (enc.records[1][bitstream::kPacketHeaderSize] & coding::kSynthesisUpdateFlag) != 0;
+      if (!updates) CHECK_FALSE(flagged);
+      CHECK(decode(s, enc.records).frames.size() == frames.size());
+    }
+  VaecSettings bad = settings_for(kWideModel, 128, 96);
+  bad.max_bitstream_major = 3;
+  VaecContext* ctx = nullptr;
+  CHECK(vaec_encoder_open(&ctx, &bad) == VAEC_EINVAL);
+  CHECK(ctx == nullptr);
+
+  // The records themselves.
   bitstream::StreamHeader h;
   h.width = 64;
   h.height = 48;

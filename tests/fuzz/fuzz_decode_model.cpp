@@ -76,6 +76,7 @@ std::vector<uint8_t> decode_stream_header(int width, int height) {
   h.gop = 1;
   h.quality = 50;
   h.model_hash = decode_model_hash();
+  h.version_major = bitstream::kVersionMajor;  // the newest: every payload syntax is reachable
   std::vector<uint8_t> out;
   if (!bitstream::serialize_header(h, &out).ok()) std::abort();
   return out;

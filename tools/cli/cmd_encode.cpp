@@ -25,6 +25,7 @@ struct EncodeOptions {
   int preset = VAEC_PRESET_MEDIUM;
   int64_t max_frames = -1;
   int64_t start_frame = 0;
+  int max_bitstream = 0;  // 0: the newest the preset needs
   RawInputOptions raw;
 };
 
@@ -39,6 +40,7 @@ void encode(const EncodeOptions& o, const GlobalOptions& global) {
   s.preset = o.preset;
   s.frame_count = 0;  // the index at the end records it; containers' counts are not always exact
   s.first_frame = int(o.start_frame);
+  s.max_bitstream_major = o.max_bitstream;
 
   VaeOutput output(o.output);
   EncoderSession encoder(s);
@@ -112,7 +114,11 @@ void register_encode(CLI::App& app, GlobalOptions& global) {
                   "to the segments before and after it (docs/scale-out.md)")
       ->check(CLI::Range(int64_t(0), int64_t(2147483647)));
   add_preset_option(*sub, o->preset);
-  add_model_option(*sub, o->model);
+  sub->add_option("--max-bitstream", o->max_bitstream,
+                  "Write a stream that decoders of this bitstream major version read: 4 leaves out the "
+                  "per-GOP synthesis updates of 5.0 (medium, slow, veryslow), for a few percent more bits; "
+                  "default: the newest version the preset needs (docs/bitstream.md)")
+      ->check(CLI::IsMember({4, 5}));
   add_raw_input_options(*sub, o->raw);
   sub->callback([o, &global] { encode(*o, global); });
 }

@@ -22,6 +22,7 @@ struct FrameRow {
   char type;
   int64_t bytes;  // the whole packet record
   int quality;    // the payload's first byte (docs/bitstream.md): bitrate mode changes it per GOP
+  int update;     // bytes of an I-frame's synthesis update (docs/bitstream.md §3.4)
 };
 
 void info(const InfoOptions& o) {
@@ -45,7 +46,8 @@ void info(const InfoOptions& o) {
                              : fmt::format("a damaged record after {} frames: {}", rows.size(), input.error()));
       continue;
     }
-    rows.push_back({uint64_t(p.pts), p.frame_type == VAEC_FRAME_I ? 'I' : 'P', int64_t(p.size), p.quality});
+    rows.push_back({uint64_t(p.pts), p.frame_type == VAEC_FRAME_I ? 'I' : 'P', int64_t(p.size), p.quality,
+                    p.synthesis_update_bytes});
   }
   if (!vaec_file_reader_complete(input.reader()) && !vaec_file_reader_failed(input.reader()))
     add_problem("no index: the stream was cut short");
@@ -81,7 +83,8 @@ void info(const InfoOptions& o) {
     j["per_frame"] = nlohmann::json::array();
     for (const auto& r : rows)
       j["per_frame"].push_back({{"index", r.index}, {"type", std::string(1, r.type)}, {"bytes", r.bytes},
-                                {"bpp", r.bytes * 8.0 / pixels}, {"quality", r.quality}});
+                                {"bpp", r.bytes * 8.0 / pixels}, {"quality", r.quality},
+                                {"synthesis_update_bytes", r.update}});
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     std::printf("%s: vaec bitstream %d.%d\n", o.input.c_str(), h.version_major, h.version_minor);
@@ -93,10 +96,15 @@ void info(const InfoOptions& o) {
     if (h.first_frame > 0 && !rows.empty())
       std::printf("  a segment: source frames %d..%lld\n", h.first_frame, (long long)(h.first_frame + rows.size() - 1));
     if (o.frames) {
-      std::printf("%8s %4s %10s %8s %7s\n", "frame", "type", "bytes", "bpp", "quality");
-      for (const auto& r : rows)
-        std::printf("%8llu %4c %10lld %8.4f %7d\n", (unsigned long long)r.index, r.type, (long long)r.bytes,
+      // Streams that may carry synthesis updates (5.x) show their bytes per I-frame.
+      const bool updates = h.version_major >= 5;
+      std::printf("%8s %4s %10s %8s %7s%s\n", "frame", "type", "bytes", "bpp", "quality", updates ? "  update" : "");
+      for (const auto& r : rows) {
+        std::printf("%8llu %4c %10lld %8.4f %7d", (unsigned long long)r.index, r.type, (long long)r.bytes,
                     r.bytes * 8.0 / pixels, r.quality);
+        if (updates && r.update > 0) std::printf("  %6d", r.update);
+        std::printf("\n");
+      }
     }
     // With damage, the bytes outside intact frames and the header include the damaged records.
     std::printf("%zu frames, %lld bytes in frames + %zu header + %lld %s = %lld bytes; %.1f kbit/s, %.4f bpp\n",

@@ -77,7 +77,7 @@ extern "C" {
 #endif
 
 #define VAEC_API_VERSION_MAJOR 0
-#define VAEC_API_VERSION_MINOR 3
+#define VAEC_API_VERSION_MINOR 4
 
 /* Status codes: VAEC_OK or negative. Values are stable. */
 typedef enum VaecStatus {
@@ -152,7 +152,10 @@ typedef struct VaecSettings {
   int first_frame;        /* encoder: source frame number of the first frame sent, >= 0 (a
                              segment of a longer video; recorded in the stream header so that
                              segments can be joined in order: vaec_file_concat) */
-  uint32_t reserved[12];  /* must be zero (vaec_default_settings does it) */
+  int max_bitstream_major; /* encoder: 0 (default): the newest version the preset's tools need;
+                             4: a stream every 4.x decoder reads (no synthesis updates, so
+                             bigger at equal quality; docs/bitstream.md §6) (API 0.4) */
+  uint32_t reserved[11];  /* must be zero (vaec_default_settings does it) */
 } VaecSettings;
 
 typedef struct VaecPicture {
@@ -173,7 +176,9 @@ typedef struct VaecPacket {
   VaecFrameType frame_type; /* VAEC_FRAME_NONE for the stream header */
   void *priv;             /* library-owned buffer when returned by vaec_receive_packet */
   int quality;            /* a frame's quality (1..100, its payload's first byte); 0: header */
-  uint32_t reserved[7];
+  int synthesis_update_bytes; /* an I-frame's synthesis update (bitstream 5.0; presets medium,
+                                 slow, veryslow), bytes of its payload; 0: none (API 0.4) */
+  uint32_t reserved[6];
 } VaecPacket;
 
 typedef struct VaecContext VaecContext; /* an encoder or a decoder */
