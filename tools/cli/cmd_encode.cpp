@@ -119,6 +119,7 @@ void register_encode(CLI::App& app, GlobalOptions& global) {
                   "per-GOP synthesis updates of 5.0 (medium, slow, veryslow), for a few percent more bits; "
                   "default: the newest version the preset needs (docs/bitstream.md)")
       ->check(CLI::IsMember({4, 5}));
+  add_model_option(*sub, o->model);
   add_raw_input_options(*sub, o->raw);
   sub->callback([o, &global] { encode(*o, global); });
 }
