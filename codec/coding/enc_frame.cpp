@@ -261,19 +261,9 @@ void FrameEncoder::add_synthesis_update(int model_quality, std::vector<uint8_t>*
   FittedSynthesisUpdate fitted =
       fit_synthesis_update(model_.decoding(), input_, next->y_hat_q10, next->quality,
                            sample_lambdas(model_.lambda(model_quality)), weight, at::get_num_threads());
-  if (fitted.bytes.empty()) return;
-  // Kept where the pictures a decoder makes say so (the fit's estimate leaves out rounding and
-  // clipping), so an update never raises the I-frame's cost.
-  std::vector<uint8_t> updated = *payload;
-  insert_synthesis_update(fitted.bytes, &updated);
-  const Frame before = model::synthesise_q10(model_, next->y_hat_q10, input_.width, input_.height, next->quality);
-  const Frame after = model::synthesise_q10(model_, next->y_hat_q10, input_.width, input_.height, next->quality,
-                                            fitted.synthesis.get());
-  if (rd_cost(model_quality, updated.size(), weighted_mse(input_, after), weight) <
-      rd_cost(model_quality, payload->size(), weighted_mse(input_, before), weight)) {
-    *payload = std::move(updated);
-    next->synthesis = std::move(fitted.synthesis);
-  }
+  if (fitted.bytes.empty()) return;  // none lowers the frame's cost (measured on the decoder's samples)
+  insert_synthesis_update(fitted.bytes, payload);
+  next->synthesis = std::move(fitted.synthesis);
 }
 
 void FrameEncoder::start_rate_controlled_gop(const model::UngainedAnalysis& ungained, std::vector<uint8_t>* payload,

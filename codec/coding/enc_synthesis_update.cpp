@@ -1,8 +1,10 @@
 #include "coding/enc_synthesis_update.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #include "bitstream/substreams.h"
 #include "coding/synthesis_update_payload.h"
@@ -57,61 +59,149 @@ std::vector<std::vector<double>> solve(const NormalEquations& eq, double ridge) 
   return x;
 }
 
-// Accumulates the normal equations of the last layer on `input`: the target of output o at
-// activation position p is the input sample it makes, times 2^shift_o, minus what it makes now.
-NormalEquations normal_equations(const model::IntegerSynthesis& synthesis, const std::vector<int16_t>& act, int rows,
-                                 int cols, const Frame& input) {
-  const model::IntegerSubPixelConv& last = synthesis.params().conv[2];
-  const int S = last.in, O = last.out, C = O / 4;
-  NormalEquations eq;
-  eq.n = S + 1;
-  eq.gram.assign(size_t(eq.n) * eq.n, 0);
-  eq.b.assign(O, std::vector<double>(eq.n, 0));
-  // Weights as [tap][o][i] for the current outputs.
-  std::vector<int32_t> w(size_t(9) * O * S);
-  for (int o = 0; o < O; ++o)
-    for (int i = 0; i < S; ++i)
-      for (int t = 0; t < 9; ++t) w[(size_t(t) * O + o) * S + i] = last.weight[(size_t(o) * S + i) * 9 + t];
-  const int luma_w = input.width, cw = Frame::chroma_extent(input.width);
-  std::vector<double> x(eq.n), r(O);
-  std::vector<int64_t> v(O);
-  for (int y = 0; y < rows; ++y)
-    for (int xp = 0; xp < cols; ++xp) {
-      // Only positions whose 4x4 luma block lies inside the picture (the rest is padding).
-      if (4 * y + 3 >= input.height || 4 * xp + 3 >= input.width) continue;
-      for (int o = 0; o < O; ++o) v[o] = last.bias[o];
-      for (int t = 0; t < 9; ++t) {
-        const int yy = y + t / 3 - 1, xx = xp + t % 3 - 1;
-        if (yy < 0 || xx < 0 || yy >= rows || xx >= cols) continue;
-        const int16_t* a = act.data() + (size_t(yy) * cols + xx) * S;
+// What the fit reads of a picture: the last layer's input and sums (IntegerSynthesis::
+// last_layer) and the picture it should make.
+struct LayerData {
+  const model::IntegerSubPixelConv* last;
+  int rows, cols;                  // activation positions
+  const std::vector<int16_t>* act;   // [rows][cols][S]
+  const std::vector<int32_t>* sums;  // [rows][cols][24]
+  const Frame* input;
+};
+
+// The input sample output o makes at activation position (y, x); false outside the picture.
+bool target_sample(const Frame& f, int o, int y, int x, int* plane, size_t* index) {
+  const int C = kPixelChannels, phase = o / C, ch = o % C;
+  const int hy = 2 * y + phase / 2, hx = 2 * x + phase % 2;
+  if (ch < 4) {
+    const int ly = 2 * hy + ch / 2, lx = 2 * hx + ch % 2;
+    if (ly >= f.height || lx >= f.width) return false;
+    *plane = 0, *index = size_t(ly) * f.width + lx;
+  } else {
+    const int cw = Frame::chroma_extent(f.width), chh = Frame::chroma_extent(f.height);
+    if (hy >= chh || hx >= cw) return false;
+    *plane = ch - 3, *index = size_t(hy) * cw + hx;
+  }
+  return true;
+}
+
+// Runs fn(begin, end) for fixed bands of rows on up to `threads` threads; results are summed by
+// band in order, so they never depend on the thread count.
+template <typename Fn>
+void for_bands(int rows, int threads, Fn fn) {
+  constexpr int kBand = 8;
+  const int bands = (rows + kBand - 1) / kBand;
+  std::atomic<int> next{0};
+  auto work = [&] {
+    for (int b; (b = next++) < bands;) fn(b, b * kBand, std::min(rows, (b + 1) * kBand));
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < std::min(threads, bands); ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
+// The normal equations of every output's least-squares fit: the target of output o at a
+// position is the input sample it makes times 2^shift_o, minus its sum now. Positions whose
+// 4x4 luma block is not wholly inside the picture are left out (padding).
+NormalEquations normal_equations(const LayerData& d, int threads) {
+  const model::IntegerSubPixelConv& last = *d.last;
+  const int S = last.in, O = last.out, n = S + 1;
+  constexpr int kBand = 8;
+  const int bands = (d.rows + kBand - 1) / kBand;
+  std::vector<NormalEquations> partial(bands);
+  for_bands(d.rows, threads, [&](int band, int row0, int row1) {
+    NormalEquations& eq = partial[band];
+    eq.n = n;
+    eq.gram.assign(size_t(n) * n, 0);
+    eq.b.assign(O, std::vector<double>(n, 0));
+    std::vector<double> x(n), r(O);
+    for (int y = row0; y < row1; ++y)
+      for (int xp = 0; xp < d.cols; ++xp) {
+        if (4 * y + 3 >= d.input->height || 4 * xp + 3 >= d.input->width) continue;
+        const size_t pos = size_t(y) * d.cols + xp;
+        const int32_t* v = d.sums->data() + pos * O;
         for (int o = 0; o < O; ++o) {
-          const int32_t* wo = w.data() + (size_t(t) * O + o) * S;
-          int64_t s = 0;
-          for (int i = 0; i < S; ++i) s += int64_t(wo[i]) * a[i];
-          v[o] += s;
+          int plane = 0;
+          size_t index = 0;
+          target_sample(*d.input, o, y, xp, &plane, &index);
+          r[o] = std::ldexp(double(d.input->planes[plane][index]), last.shift[o]) - double(v[o]);
+        }
+        const int16_t* a = d.act->data() + pos * S;
+        for (int i = 0; i < S; ++i) x[i] = a[i];
+        x[S] = 1;
+        for (int i = 0; i < n; ++i) {
+          double* g = eq.gram.data() + size_t(i) * n;
+          const double xi = x[i];
+          for (int k = 0; k <= i; ++k) g[k] += xi * x[k];
+        }
+        for (int o = 0; o < O; ++o) {
+          double* b = eq.b[o].data();
+          for (int i = 0; i < n; ++i) b[i] += x[i] * r[o];
+        }
+        eq.positions += 1;
+      }
+  });
+  NormalEquations eq;
+  eq.n = n;
+  eq.gram.assign(size_t(n) * n, 0);
+  eq.b.assign(O, std::vector<double>(n, 0));
+  for (const NormalEquations& p : partial) {
+    for (size_t k = 0; k < eq.gram.size(); ++k) eq.gram[k] += p.gram[k];
+    for (int o = 0; o < O; ++o)
+      for (int i = 0; i < n; ++i) eq.b[o][i] += p.b[o][i];
+    eq.positions += p.positions;
+  }
+  for (int i = 0; i < n; ++i)
+    for (int k = i + 1; k < n; ++k) eq.gram[size_t(i) * n + k] = eq.gram[size_t(k) * n + i];
+  return eq;
+}
+
+// floor((v + 2^(s-1)) / 2^s) clamped to 0..255: the last layer's rounding
+// (model/integer_synthesis.cpp).
+inline int pixel_of(int32_t sum, int shift) {
+  return int(std::clamp<int64_t>((int64_t(sum) + (int64_t(1) << (shift - 1))) >> shift, 0, 255));
+}
+
+// The exact change, in bits at the samples' prices, of the pictures a decoder makes with
+// `update` rather than without: every sample inside the picture, rounded and clamped as the
+// synthesis does.
+double exact_distortion_bits(const LayerData& d, const model::SynthesisUpdate& update, const SampleLambdas& lambdas,
+                             int threads) {
+  const model::IntegerSubPixelConv& last = *d.last;
+  const int S = last.in, O = last.out;
+  constexpr int kBand = 8;
+  std::vector<double> partial((d.rows + kBand - 1) / kBand, 0.0);
+  std::vector<bool> taps(O, false);
+  for (int o = 0; o < O; ++o)
+    for (int i = 0; i < S; ++i) taps[o] = taps[o] || update.centre[size_t(o) * S + i] != 0;
+  for_bands(d.rows, threads, [&](int band, int row0, int row1) {
+    double luma = 0, chroma = 0;
+    for (int y = row0; y < row1; ++y)
+      for (int xp = 0; xp < d.cols; ++xp) {
+        const size_t pos = size_t(y) * d.cols + xp;
+        const int32_t* v = d.sums->data() + pos * O;
+        const int16_t* a = d.act->data() + pos * S;
+        for (int o = 0; o < O; ++o) {
+          int plane = 0;
+          size_t index = 0;
+          if (!target_sample(*d.input, o, y, xp, &plane, &index)) continue;
+          uint32_t change = uint32_t(update.bias[o]);
+          if (taps[o]) {
+            const int32_t* w = update.centre.data() + size_t(o) * S;
+            for (int i = 0; i < S; ++i) change += uint32_t(w[i]) * uint32_t(int32_t(a[i]));  // modulo 2^32
+          }
+          const int target = d.input->planes[plane][index];
+          const int before = pixel_of(v[o], last.shift[o]) - target;
+          const int after = pixel_of(int32_t(uint32_t(v[o]) + change), last.shift[o]) - target;
+          (plane == 0 ? luma : chroma) += double(after * after - before * before);
         }
       }
-      for (int o = 0; o < O; ++o) {
-        const int phase = o / C, ch = o % C;
-        const int hy = 2 * y + phase / 2, hx = 2 * xp + phase % 2;
-        const int target = ch < 4 ? input.planes[0][size_t(2 * hy + ch / 2) * luma_w + 2 * hx + ch % 2]
-                                  : input.planes[ch - 3][size_t(hy) * cw + hx];
-        r[o] = std::ldexp(double(target), last.shift[o]) - double(v[o]);
-      }
-      const int16_t* a = act.data() + (size_t(y) * cols + xp) * S;
-      for (int i = 0; i < S; ++i) x[i] = a[i];
-      x[S] = 1;
-      for (int i = 0; i < eq.n; ++i) {
-        double* g = eq.gram.data() + size_t(i) * eq.n;
-        for (int k = 0; k <= i; ++k) g[k] += x[i] * x[k];
-      }
-      for (int o = 0; o < O; ++o)
-        for (int i = 0; i < eq.n; ++i) eq.b[o][i] += x[i] * r[o];
-      eq.positions += 1;
-    }
-  for (int i = 0; i < eq.n; ++i)
-    for (int k = i + 1; k < eq.n; ++k) eq.gram[size_t(i) * eq.n + k] = eq.gram[size_t(k) * eq.n + i];
-  return eq;
+    partial[band] = lambdas.luma * luma + lambdas.chroma * chroma;
+  });
+  double sum = 0;
+  for (double p : partial) sum += p;
+  return sum;
 }
 
 // Bits of coding `level` with a discretised Gaussian of deviation sigma (coding/payload_common.h's
@@ -130,10 +220,11 @@ FittedSynthesisUpdate fit_synthesis_update(const model::DecodingModel& m, const 
   const model::IntegerSynthesis& base = m.integer_synthesis();
   const model::LatentShape ys = model::y_shape(m, input.width, input.height);
   if (y_hat_q10.size() != ys.size()) throw std::invalid_argument("synthesis update: latents do not match the frame");
-  const int rows = 4 * ys.height, cols = 4 * ys.width;
-  const std::vector<int16_t> act =
-      base.last_layer_input(y_hat_q10.data(), ys.height, ys.width, quality, m.cpu_level(), threads);
-  const NormalEquations eq = normal_equations(base, act, rows, cols, input);
+  std::vector<int16_t> act;
+  std::vector<int32_t> sums;
+  base.last_layer(y_hat_q10.data(), ys.height, ys.width, quality, m.cpu_level(), threads, &act, &sums);
+  const LayerData data{&base.params().conv[2], 4 * ys.height, 4 * ys.width, &act, &sums, &input};
+  const NormalEquations eq = normal_equations(data, threads);
   FittedSynthesisUpdate best;
   if (eq.positions == 0) return best;
 
@@ -159,7 +250,9 @@ FittedSynthesisUpdate fit_synthesis_update(const model::DecodingModel& m, const 
     return price * std::ldexp(quadratic - 2 * linear, -2 * last.shift[o]);
   };
 
-  double best_cost = 0;  // bits against no update
+  double best_cost = 0;  // bits against no update, estimated
+  model::SynthesisUpdate best_update;
+  double best_framed_bits = 0;
   for (double ridge : {1e-4, 1e-3, 1e-2, 1e-1}) {
     const std::vector<std::vector<double>> solution = solve(eq, ridge);
     // A step moves a pixel by 2^-step_log2 (a weight's at an activation of typical size).
@@ -233,11 +326,17 @@ FittedSynthesisUpdate fit_synthesis_update(const model::DecodingModel& m, const 
       if (cost < best_cost) {
         best_cost = cost;
         best.bytes = std::move(bytes);
-        best.synthesis = std::make_shared<const model::IntegerSynthesis>(model::apply_synthesis_update(base, update));
-        best.estimated_gain = -cost;
+        best_update = std::move(update);
+        best_framed_bits = 8.0 * double(framed.size());
       }
     }
   }
+  if (best.bytes.empty()) return best;
+  // The estimate leaves out rounding and clipping; the pictures a decoder makes decide.
+  const double exact = distortion_weight * exact_distortion_bits(data, best_update, lambdas, threads) + best_framed_bits;
+  if (exact >= 0) return FittedSynthesisUpdate{};
+  best.synthesis = std::make_shared<const model::IntegerSynthesis>(model::apply_synthesis_update(base, best_update));
+  best.gain = -exact;
   return best;
 }
 

@@ -217,14 +217,35 @@ std::vector<int16_t> IntegerSynthesis::hidden(const int64_t* y_hat_q10, int heig
   return std::move(c.data);
 }
 
-std::vector<int16_t> IntegerSynthesis::last_layer_input(const int64_t* y_hat_q10, int height, int width, int quality,
-                                                        CpuLevel cpu, int threads) const {
-  const std::vector<int16_t> padded = hidden(y_hat_q10, height, width, {0, height, 0, width}, quality, cpu, threads);
-  const int S = params_.hidden_channels, h = 4 * height, w = 4 * width;
-  std::vector<int16_t> out(size_t(h) * w * S);
-  for (int y = 0; y < h; ++y)
-    std::copy_n(padded.begin() + std::ptrdiff_t((size_t(y + 1) * (w + 2) + 1) * S), size_t(w) * S,
-                out.begin() + std::ptrdiff_t(size_t(y) * w * S));
+void IntegerSynthesis::last_layer(const int64_t* y_hat_q10, int height, int width, int quality, CpuLevel cpu,
+                                  int threads, std::vector<int16_t>* input, std::vector<int32_t>* sums) const {
+  const IntegerSubPixelConv& last = params_.conv[2];
+  const int S = params_.hidden_channels, O = last.out;
+  Activations c(4 * height, 4 * width, S);
+  c.data = hidden(y_hat_q10, height, width, {0, height, 0, width}, quality, cpu, threads);
+  const Step step = make_step(cpu, threads);
+  const std::vector<int16_t>& weight = step.pairs ? conv_[2].pairs : conv_[2].generic;
+  input->resize(size_t(c.h) * c.w * S);
+  sums->resize(size_t(c.h) * c.w * O);
+  parallel_rows(c.h, step.threads, [&](int begin, int end) {
+    for (int y = begin; y < end; ++y) {
+      std::copy_n(c.at(y, 0), size_t(c.w) * S, input->begin() + std::ptrdiff_t(size_t(y) * c.w * S));
+      int32_t* acc = sums->data() + size_t(y) * c.w * O;
+      step.kernel({c.padded_row(y), c.row_stride(), c.w, S, O, 3, weight.data(), acc});
+      for (int x = 0; x < c.w; ++x)
+        for (int o = 0; o < O; ++o)
+          acc[size_t(x) * O + o] = int32_t(uint32_t(acc[size_t(x) * O + o]) + uint32_t(last.bias[o]));  // modulo 2^32
+    }
+  });
+}
+
+IntegerSynthesis IntegerSynthesis::with_last_layer(IntegerSubPixelConv last) const {
+  check_conv(last, params_.hidden_channels, 4 * kPixelChannels, "conv3");
+  IntegerSynthesis out(*this);
+  out.params_.conv[2] = std::move(last);
+  const IntegerSubPixelConv& c = out.params_.conv[2];
+  out.conv_[2] = {pack(c.weight, c.in, c.out, 3, false), pack(c.weight, c.in, c.out, 3, true)};
+  out.conv_shift_[2].assign(c.shift.begin(), c.shift.end());
   return out;
 }
 

@@ -72,11 +72,18 @@ class IntegerSynthesis {
   void run(const int64_t* y_hat_q10, int height, int width, const Region& r, const Region& write, int quality,
            CpuLevel cpu, int threads, Frame* frame) const;
 
-  // The last layer's input over the whole frame: the activations after the second IGDN,
-  // [4 * height][4 * width][S], channels last. What an encoder fits a synthesis update on
-  // (model/synthesis_update.h); `threads` and `cpu` change only speed.
-  std::vector<int16_t> last_layer_input(const int64_t* y_hat_q10, int height, int width, int quality, CpuLevel cpu,
-                                        int threads) const;
+  // The last layer over the whole frame, before its rounding: `input` receives its input (the
+  // activations after the second IGDN, [4 * height][4 * width][S], channels last) and `sums`
+  // each output's sum with its bias, modulo 2^32 ([4 * height][4 * width][24]; output o =
+  // phase * 6 + channel, the sample then being clamp((sum + 2^(shift-1)) >> shift, 0, 255)).
+  // What an encoder fits a synthesis update on (model/synthesis_update.h); `threads` and
+  // `cpu` change only speed.
+  void last_layer(const int64_t* y_hat_q10, int height, int width, int quality, CpuLevel cpu, int threads,
+                  std::vector<int16_t>* input, std::vector<int32_t>* sums) const;
+
+  // This synthesis with another last layer (same shape; checked as the constructor does), the
+  // other layers' packed weights copied rather than rebuilt.
+  IntegerSynthesis with_last_layer(IntegerSubPixelConv last) const;
 
  private:
   // conv1, IGDN, conv2, IGDN over `r`: the last layer's input with a zero border of one sample

@@ -31,15 +31,14 @@ std::string synthesis_update_error(const IntegerSynthesis& base, const Synthesis
 IntegerSynthesis apply_synthesis_update(const IntegerSynthesis& base, const SynthesisUpdate& u) {
   const std::string error = synthesis_update_error(base, u);
   if (!error.empty()) throw std::invalid_argument("synthesis update: " + error);
-  IntegerSynthesisParams p = base.params();
-  IntegerSubPixelConv& last = p.conv[2];
+  IntegerSubPixelConv last = base.params().conv[2];
   for (int o = 0; o < last.out; ++o) {
     last.bias[o] += u.bias[o];
     for (int i = 0; i < last.in; ++i)
       last.weight[(size_t(o) * last.in + i) * 9 + kCentreTap] =
           int16_t(last.weight[(size_t(o) * last.in + i) * 9 + kCentreTap] + u.centre[size_t(o) * last.in + i]);
   }
-  return IntegerSynthesis(std::move(p));
+  return base.with_last_layer(std::move(last));
 }
 
 }  // namespace vaec::model

@@ -2,11 +2,13 @@
 // coding/enc_synthesis_update.h): the fitted update lowers the picture's error, survives its
 // sub-stream exactly, makes a 5.0 stream whose decoder shows the encoder's pictures, and a
 // damaged or misplaced update is an error, never a wrong picture.
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "bitstream/container.h"
+#include "bitstream/substreams.h"
 #include "coding/dec_frame.h"
 #include "coding/dec_intra.h"
 #include "coding/enc_frame.h"
@@ -61,11 +63,23 @@ TEST_CASE("a fitted synthesis update lowers the picture's error and round-trips 
       m.decoding(), frame, ref.y_hat_q10, ref.quality, generous_prices(m, quality), 16, 1);
   REQUIRE_FALSE(fitted.bytes.empty());
   REQUIRE(fitted.synthesis);
-  CHECK(fitted.estimated_gain > 0);
+  CHECK(fitted.gain > 0);
 
   const Frame before = model::synthesise_q10(m.decoding(), ref.y_hat_q10, 128, 96, ref.quality, 1);
   const Frame after = model::synthesise_q10(m.decoding(), ref.y_hat_q10, 128, 96, ref.quality, 1, fitted.synthesis.get());
   CHECK(metrics::weighted_mse_yuv(frame, after) < metrics::weighted_mse_yuv(frame, before));
+  // Its gain is exactly the decoder's pictures' distortion saved, less its bytes (framed).
+  auto sse = [&](const Frame& f, int p) {
+    double sum = 0;
+    for (size_t i = 0; i < f.planes[p].size(); ++i) sum += std::pow(double(f.planes[p][i]) - frame.planes[p][i], 2);
+    return sum;
+  };
+  const coding::SampleLambdas prices = generous_prices(m, quality);
+  const double saved = prices.luma * (sse(before, 0) - sse(after, 0)) +
+                       prices.chroma * (sse(before, 1) - sse(after, 1) + sse(before, 2) - sse(after, 2));
+  std::vector<uint8_t> framed;
+  bitstream::append_substream(fitted.bytes.data(), fitted.bytes.size(), &framed);
+  CHECK(fitted.gain == Approx(16 * saved - 8.0 * double(framed.size())).epsilon(1e-9));
 
   // The sub-stream gives back exactly the synthesis the encoder made its pictures with.
   model::SynthesisUpdate parsed;
