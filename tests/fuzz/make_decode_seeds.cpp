@@ -15,6 +15,8 @@
 #include "coding/enc_inter.h"
 #include "coding/dec_intra.h"
 #include "coding/enc_intra.h"
+#include "coding/intra_payload.h"
+#include "coding/synthesis_update_payload.h"
 #include "coding/enc_motion.h"
 #include "coding/enc_transform_residual.h"
 #include "model/decoding.h"
@@ -86,6 +88,25 @@ int main(int argc, char** argv) {
         return 1;
       save(out, "seed_record_64x48", raw);
     }
+  }
+  // An I-frame with a synthesis update (bitstream 5.0; the harness's stream is 5.0): a few
+  // centre taps of two outputs and every bias changed, so the fuzzer starts from a valid one.
+  {
+    const int w = 64, h = 48;
+    std::vector<uint8_t> payload = coding::encode_intra_payload(model, make_frame(w, h, 11), 40);
+    const model::IntegerSynthesis& synthesis = model.decoding().integer_synthesis();
+    const model::IntegerSubPixelConv& last = synthesis.params().conv[2];
+    coding::SynthesisUpdateLevels levels;
+    levels.weight_shift = 12;
+    levels.bias_shift = 4;
+    levels.weight.assign(size_t(last.out) * last.in, 0);
+    levels.bias.assign(last.out, 0);
+    for (int i = 0; i < last.in; ++i) levels.weight[size_t(i)] = i % 3 - 1, levels.weight[size_t(5 * last.in + i)] = i % 2;
+    for (int o = 0; o < last.out; ++o) levels.bias[size_t(o)] = o % 5 - 2;
+    coding::insert_synthesis_update(coding::write_synthesis_update(synthesis, levels), &payload);
+    std::vector<uint8_t> in = {uint8_t(w - 1), uint8_t(h - 1), 0};
+    in.insert(in.end(), payload.begin(), payload.end());
+    save(out, "seed_update_64x48", in);
   }
   // P-frame payloads (mode 4) on the harness's reference (all-zero latents), of two frames.
   for (unsigned frame_seed : {40u, 99u}) {
