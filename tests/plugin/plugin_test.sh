@@ -134,6 +134,28 @@ case_preset_matches_cli() {
   ok "-preset fast: $size bytes of packets identical to vaec encode --preset fast; header preset 1"
 }
 
+# -max_bitstream 4 maps to the CLI's --max-bitstream 4: the same packets, a 4.2 header, no
+# synthesis update; the default writes 5.0 (medium sends updates).
+case_max_bitstream_matches_cli() {
+  need_setup
+  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-v4.vae" --max-bitstream 4 --quality "$QUALITY" --frames "$FRAMES"
+  ff -i "$WORK/source.y4m" -c:v libvaec -max_bitstream 4 -quality "$QUALITY" "$WORK/plugin-v4.mkv"
+  ff -i "$WORK/plugin-v4.mkv" -map 0:v -c copy -f data "$WORK/v4-packets.bin"
+  local hsize size major
+  hsize=$(vae_header_size "$WORK/cli-v4.vae")
+  size=$(stat -c %s "$WORK/v4-packets.bin")
+  ((size > 0)) || fail "no packets"
+  cmp -s "$WORK/v4-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli-v4.vae" | head -c "$size") ||
+    fail "-max_bitstream 4 packets differ from vaec encode --max-bitstream 4"
+  major=$(od -An -tu2 -j8 -N2 "$WORK/cli-v4.vae" | tr -d ' ')
+  [ "$major" = "4" ] || fail "--max-bitstream 4 wrote version $major"
+  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-v5.vae" --quality "$QUALITY" --frames "$FRAMES"
+  major=$(od -An -tu2 -j8 -N2 "$WORK/cli-v5.vae" | tr -d ' ')
+  [ "$major" = "5" ] || fail "medium wrote version $major, want 5 (synthesis updates)"
+  [ "$(count_frames "$WORK/plugin-v4.mkv")" = "$FRAMES" ] || fail "-max_bitstream 4: wrong frame count"
+  ok "-max_bitstream 4: $size bytes of packets identical to vaec encode --max-bitstream 4; 4.x header"
+}
+
 case_filter_metadata() {
   need_setup
   local meta="$WORK/filter-meta.txt" out="$WORK/filter.mkv"
