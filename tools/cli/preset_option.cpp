@@ -26,8 +26,9 @@ CLI::Option* add_preset_option(CLI::App& sub, int& preset, const std::string& na
   return sub
       .add_option(name, preset,
                   "Encoding time against compression, as x264's presets: fast (the narrow model, faster "
-                  "to code and decode; bitstream 4.2), medium (+ a synthesis update per GOP: bitstream 5.0), slow (+ "
-                  "I-frame latents optimised for the picture), veryslow (a longer optimization); docs/presets.md")
+                  "to code and decode), medium, slow (+ I-frame latents optimised for the picture), veryslow (a "
+                  "longer optimization); every preset sends a synthesis update per GOP (bitstream 5.0); "
+                  "docs/presets.md")
       ->transform(to_number)
       ->type_name("fast|medium|slow|veryslow")
       ->default_str("medium");

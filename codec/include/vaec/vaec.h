@@ -176,8 +176,8 @@ typedef struct VaecPacket {
   VaecFrameType frame_type; /* VAEC_FRAME_NONE for the stream header */
   void *priv;             /* library-owned buffer when returned by vaec_receive_packet */
   int quality;            /* a frame's quality (1..100, its payload's first byte); 0: header */
-  int synthesis_update_bytes; /* an I-frame's synthesis update (bitstream 5.0; presets medium,
-                                 slow, veryslow), bytes of its payload; 0: none (API 0.4) */
+  int synthesis_update_bytes; /* an I-frame's synthesis update (bitstream 5.0), bytes of its
+                                 payload; 0: none (API 0.4) */
   uint32_t reserved[6];
 } VaecPacket;
 
