@@ -99,61 +99,56 @@ check_round_trip() {
 case_mkv_round_trip() { check_round_trip mkv; }
 case_nut_round_trip() { check_round_trip nut; }
 
+# Encodes the sample with `vaec encode CLI_ARGS` into cli-TAG.vae and with ffmpeg's libvaec
+# and FF_ARGS into plugin-TAG.mkv; fails unless the plugin's packets are the CLI stream's frame
+# records. Sets PACKET_BYTES.
+packets_match_cli() {  # TAG "CLI_ARGS" "FF_ARGS"
+  local tag=$1 hsize
+  # shellcheck disable=SC2086  # the argument lists split on purpose
+  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-$tag.vae" $2 --frames "$FRAMES"
+  # shellcheck disable=SC2086
+  ff -i "$WORK/source.y4m" -c:v libvaec $3 "$WORK/plugin-$tag.mkv"
+  ff -i "$WORK/plugin-$tag.mkv" -map 0:v -c copy -f data "$WORK/$tag-packets.bin"
+  hsize=$(vae_header_size "$WORK/cli-$tag.vae")
+  PACKET_BYTES=$(stat -c %s "$WORK/$tag-packets.bin")
+  ((PACKET_BYTES > 0)) || fail "$3: no packets"
+  cmp -s "$WORK/$tag-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli-$tag.vae" | head -c "$PACKET_BYTES") ||
+    fail "$3: packets differ from vaec encode $2"
+}
+
 # -b:v maps to the CLI's --bitrate: the same packets.
 case_bitrate_matches_cli() {
   need_setup
-  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-800k.vae" --bitrate 800 --frames "$FRAMES"
-  ff -i "$WORK/source.y4m" -c:v libvaec -b:v 800k "$WORK/plugin-800k.mkv"
-  ff -i "$WORK/plugin-800k.mkv" -map 0:v -c copy -f data "$WORK/800k-packets.bin"
-  local hsize size
-  hsize=$(vae_header_size "$WORK/cli-800k.vae")
-  size=$(stat -c %s "$WORK/800k-packets.bin")
-  ((size > 0)) || fail "no packets"
-  cmp -s "$WORK/800k-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli-800k.vae" | head -c "$size") ||
-    fail "-b:v 800k packets differ from vaec encode --bitrate 800"
-  ok "-b:v 800k: $size bytes of packets identical to vaec encode --bitrate 800"
+  packets_match_cli 800k "--bitrate 800" "-b:v 800k"
+  ok "-b:v 800k: $PACKET_BYTES bytes of packets identical to vaec encode --bitrate 800"
 }
 
 # -preset maps to the CLI's --preset: the same packets, the preset in the header, the preset's model.
 case_preset_matches_cli() {
   need_setup
-  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-fast.vae" --preset fast --quality "$QUALITY" --frames "$FRAMES"
-  ff -i "$WORK/source.y4m" -c:v libvaec -preset fast -quality "$QUALITY" "$WORK/plugin-fast.mkv"
-  ff -i "$WORK/plugin-fast.mkv" -map 0:v -c copy -f data "$WORK/fast-packets.bin"
-  local hsize size preset
-  hsize=$(vae_header_size "$WORK/cli-fast.vae")
-  size=$(stat -c %s "$WORK/fast-packets.bin")
-  ((size > 0)) || fail "no packets"
-  cmp -s "$WORK/fast-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli-fast.vae" | head -c "$size") ||
-    fail "-preset fast packets differ from vaec encode --preset fast"
+  packets_match_cli fast "--preset fast --quality $QUALITY" "-preset fast -quality $QUALITY"
+  local preset
   preset=$(od -An -tu1 -j64 -N1 "$WORK/cli-fast.vae" | tr -d ' ')
   [ "$preset" = "1" ] || fail "the header records preset '$preset', want 1 (fast)"
   "$VAEC" info "$WORK/cli-fast.vae" --no-frames | grep -q "preset fast" || fail "vaec info does not name the preset"
   # The plugin decodes it with the model the stream names (the fast one).
   [ "$(count_frames "$WORK/plugin-fast.mkv")" = "$FRAMES" ] || fail "-preset fast: wrong frame count"
-  ok "-preset fast: $size bytes of packets identical to vaec encode --preset fast; header preset 1"
+  ok "-preset fast: $PACKET_BYTES bytes of packets identical to vaec encode --preset fast; header preset 1"
 }
 
 # -max_bitstream 4 maps to the CLI's --max-bitstream 4: the same packets, a 4.2 header, no
-# synthesis update; the default writes 5.0 (medium sends updates).
+# synthesis update; the default writes 5.0 (every preset sends updates).
 case_max_bitstream_matches_cli() {
   need_setup
-  "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-v4.vae" --max-bitstream 4 --quality "$QUALITY" --frames "$FRAMES"
-  ff -i "$WORK/source.y4m" -c:v libvaec -max_bitstream 4 -quality "$QUALITY" "$WORK/plugin-v4.mkv"
-  ff -i "$WORK/plugin-v4.mkv" -map 0:v -c copy -f data "$WORK/v4-packets.bin"
-  local hsize size major
-  hsize=$(vae_header_size "$WORK/cli-v4.vae")
-  size=$(stat -c %s "$WORK/v4-packets.bin")
-  ((size > 0)) || fail "no packets"
-  cmp -s "$WORK/v4-packets.bin" <(tail -c +"$((hsize + 1))" "$WORK/cli-v4.vae" | head -c "$size") ||
-    fail "-max_bitstream 4 packets differ from vaec encode --max-bitstream 4"
+  packets_match_cli v4 "--max-bitstream 4 --quality $QUALITY" "-max_bitstream 4 -quality $QUALITY"
+  local major
   major=$(od -An -tu2 -j8 -N2 "$WORK/cli-v4.vae" | tr -d ' ')
   [ "$major" = "4" ] || fail "--max-bitstream 4 wrote version $major"
   "$VAEC" --quiet encode "$SAMPLE" -o "$WORK/cli-v5.vae" --quality "$QUALITY" --frames "$FRAMES"
   major=$(od -An -tu2 -j8 -N2 "$WORK/cli-v5.vae" | tr -d ' ')
   [ "$major" = "5" ] || fail "medium wrote version $major, want 5 (synthesis updates)"
   [ "$(count_frames "$WORK/plugin-v4.mkv")" = "$FRAMES" ] || fail "-max_bitstream 4: wrong frame count"
-  ok "-max_bitstream 4: $size bytes of packets identical to vaec encode --max-bitstream 4; 4.x header"
+  ok "-max_bitstream 4: $PACKET_BYTES bytes of packets identical to vaec encode --max-bitstream 4; 4.x header"
 }
 
 case_filter_metadata() {
