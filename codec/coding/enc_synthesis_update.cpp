@@ -85,15 +85,18 @@ bool target_sample(const Frame& f, int o, int y, int x, int* plane, size_t* inde
   return true;
 }
 
-// Runs fn(begin, end) for fixed bands of rows on up to `threads` threads; results are summed by
-// band in order, so they never depend on the thread count.
+// Rows of activation positions per band: the unit of work whose partial sums are added in band
+// order, so results never depend on the thread count.
+constexpr int kBandRows = 8;
+int band_count(int rows) { return (rows + kBandRows - 1) / kBandRows; }
+
+// Runs fn(band, begin, end) for each band of rows on up to `threads` threads.
 template <typename Fn>
 void for_bands(int rows, int threads, Fn fn) {
-  constexpr int kBand = 8;
-  const int bands = (rows + kBand - 1) / kBand;
+  const int bands = band_count(rows);
   std::atomic<int> next{0};
   auto work = [&] {
-    for (int b; (b = next++) < bands;) fn(b, b * kBand, std::min(rows, (b + 1) * kBand));
+    for (int b; (b = next++) < bands;) fn(b, b * kBandRows, std::min(rows, (b + 1) * kBandRows));
   };
   std::vector<std::thread> pool;
   for (int t = 1; t < std::min(threads, bands); ++t) pool.emplace_back(work);
@@ -107,9 +110,7 @@ void for_bands(int rows, int threads, Fn fn) {
 NormalEquations normal_equations(const LayerData& d, int threads) {
   const model::IntegerSubPixelConv& last = *d.last;
   const int S = last.in, O = last.out, n = S + 1;
-  constexpr int kBand = 8;
-  const int bands = (d.rows + kBand - 1) / kBand;
-  std::vector<NormalEquations> partial(bands);
+  std::vector<NormalEquations> partial(band_count(d.rows));
   for_bands(d.rows, threads, [&](int band, int row0, int row1) {
     NormalEquations& eq = partial[band];
     eq.n = n;
@@ -170,8 +171,7 @@ double exact_distortion_bits(const LayerData& d, const model::SynthesisUpdate& u
                              int threads) {
   const model::IntegerSubPixelConv& last = *d.last;
   const int S = last.in, O = last.out;
-  constexpr int kBand = 8;
-  std::vector<double> partial((d.rows + kBand - 1) / kBand, 0.0);
+  std::vector<double> partial(band_count(d.rows), 0.0);
   std::vector<bool> taps(O, false);
   for (int o = 0; o < O; ++o)
     for (int i = 0; i < S; ++i) taps[o] = taps[o] || update.centre[size_t(o) * S + i] != 0;
